@@ -1,0 +1,39 @@
+"""Test tiers: pytest's documented ``--runslow`` recipe, and a bounded hypothesis profile.
+
+``pytest -m "not gpu"`` is the CPU tier (CI). ``pytest -m gpu --runslow`` is the full-scale tier;
+without CUDA every GPU test skips with its reason (see ``harness.requires``).
+"""
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# Keep the property tests bounded so the CPU tier stays fast; `HYPOTHESIS_PROFILE=thorough` digs deeper.
+settings.register_profile(
+    "ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("thorough", max_examples=300, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--runslow", action="store_true", default=False, help="run slow (full-scale) tests"
+    )
+
+
+def pytest_configure(config):
+    # harness.env sets the fairseq/torch work-arounds once, before any test imports fairseq.
+    import harness.env
+
+    harness.env.setup()
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--runslow"):
+        return
+    skip_slow = pytest.mark.skip(reason="need --runslow option to run")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip_slow)

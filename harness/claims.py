@@ -1,0 +1,128 @@
+"""A typed view of ``expected/``: the report's numbers (with their sections) and the lab's facts.
+
+``load_report()`` reads ``expected/report.toml`` (or another report's claims file in the same
+format, for ``ledger --claims FILE``) and rejects a malformed or incomplete file with an error
+naming the file and the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import EXPECTED_DIR
+from harness.config import ConfigError, EncoderConfig, build, read_toml
+
+
+@dataclass(frozen=True)
+class ParamsClaim:  # C1
+    section: str
+    vocab_size: int
+    d_model: int
+    d_ff: int
+    max_positions: int
+    layers: int
+    stated_total: int
+
+
+@dataclass(frozen=True)
+class FairseqClaim:  # C2, C3, C6
+    section: str
+    seeds: tuple[int, ...]
+    pretrained: tuple[float, ...]  # test accuracy (%) per seed
+    random: tuple[float, ...]
+    stated_mean_pretrained: float
+    stated_spread_pretrained: float
+    stated_mean_random: float
+    stated_spread_random: float
+    claim: str
+    best_epoch: int = 0
+    best_updates: int = 0
+
+
+@dataclass(frozen=True)
+class HFClaim:  # C4
+    section: str
+    seeds: tuple[int, ...]
+    pretrained: tuple[float, ...]
+    claim: str
+
+
+@dataclass(frozen=True)
+class LoraClaim:  # C5
+    section: str
+    scale: str
+    target: str
+    bias: str
+    task_type: str
+
+
+@dataclass(frozen=True)
+class Report:
+    source: str
+    params: ParamsClaim
+    fairseq: FairseqClaim
+    hf: HFClaim
+    lora: LoraClaim
+    path: str = ""
+
+    def encoder(self, heads: int, padding_idx: int = 1) -> EncoderConfig:
+        """The encoder the report counts (heads are not in the report: the lab's facts give them)."""
+        p = self.params
+        return EncoderConfig(
+            vocab_size=p.vocab_size,
+            d_model=p.d_model,
+            d_ff=p.d_ff,
+            max_positions=p.max_positions,
+            layers=p.layers,
+            heads=heads,
+            padding_idx=padding_idx,
+        )
+
+
+@dataclass(frozen=True)
+class EncoderFacts:
+    heads: int
+    padding_idx: int
+    full_params: int
+    hf_pooler_params: int
+
+
+@dataclass(frozen=True)
+class ScheduleFacts:
+    train_size: int
+    batch_size: int
+    epochs: int
+
+
+@dataclass(frozen=True)
+class LabFacts:
+    encoder: EncoderFacts
+    schedule: ScheduleFacts
+
+
+def _check_seeds(report: Report, where: str) -> None:
+    for name, seeds, groups in (
+        ("fairseq", report.fairseq.seeds, {"pretrained": report.fairseq.pretrained, "random": report.fairseq.random}),
+        ("hf", report.hf.seeds, {"pretrained": report.hf.pretrained}),
+    ):
+        for group, values in groups.items():
+            if len(values) != len(seeds):
+                raise ConfigError(
+                    f"{where}: {name}.{group} has {len(values)} values for {len(seeds)} seeds {list(seeds)}"
+                )
+            bad = [v for v in values if not 0.0 <= v <= 100.0]
+            if bad:
+                raise ConfigError(f"{where}: {name}.{group}: accuracies must be percentages, got {bad}")
+
+
+def load_report(path: str | Path | None = None) -> Report:
+    path = Path(path) if path else EXPECTED_DIR / "report.toml"
+    report = build(Report, {**read_toml(path), "path": str(path)}, str(path))
+    _check_seeds(report, str(path))
+    return report
+
+
+def load_lab(path: str | Path | None = None) -> LabFacts:
+    path = Path(path) if path else EXPECTED_DIR / "lab.toml"
+    return build(LabFacts, read_toml(path), str(path))

@@ -1,0 +1,188 @@
+"""Configs as data: encoder dimensions, training profiles (``profiles/*.toml``) and the LoRA spec.
+
+Each dataclass documents its fields; :func:`load_profile` builds a :class:`Profile` from TOML and
+rejects unknown, missing or mistyped fields with an error naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness import PROFILES_DIR
+
+
+class ConfigError(ValueError):
+    """A config or expected-results file is malformed; the message names the file and field."""
+
+
+@dataclass(frozen=True)
+class EncoderConfig:
+    """A RoBERTa encoder's dimensions (nanoGPT-style: one comment per field)."""
+
+    vocab_size: int  # V: rows of the token embedding = len(fairseq dictionary), specials and <mask> included
+    d_model: int  # d: embedding / hidden size
+    d_ff: int  # feed-forward inner size
+    max_positions: int  # P: longest sequence (fairseq --max-positions)
+    layers: int  # L: transformer blocks
+    heads: int  # attention heads; must divide d_model
+    padding_idx: int = 1  # fairseq's <pad> id; positions are numbered from padding_idx + 1
+
+    def __post_init__(self):
+        for name in ("vocab_size", "d_model", "d_ff", "max_positions", "layers", "heads"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"EncoderConfig.{name} must be a positive integer, got {value!r}")
+        if self.padding_idx < 0:
+            raise ValueError(f"EncoderConfig.padding_idx must be >= 0, got {self.padding_idx!r}")
+        if self.d_model % self.heads:
+            raise ValueError(
+                f"EncoderConfig: d_model={self.d_model} is not divisible by heads={self.heads}"
+            )
+
+    @property
+    def position_rows(self) -> int:
+        """Rows of fairseq's learned position table: P + padding_idx + 1 (the report's "P + 2")."""
+        return self.max_positions + self.padding_idx + 1
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    source: str  # "pang-lee-en" | "amazon-fr" (embedded, fetched at set-up) | "dir" (--data DIR)
+    max_tokens: int  # sequences are truncated to this many tokens, <s> and </s> included
+    train: int = 0  # split sizes for embedded sources (0: derive from train_fraction)
+    valid: int = 0
+    test: int = 0
+    train_fraction: float = 0.0  # amazon-fr: share of the deduplicated reviews for train+valid
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    """One framework's optimisation recipe."""
+
+    batch_size: int
+    lr: float
+    max_epochs: int
+    adam_betas: tuple[float, float] = (0.9, 0.98)
+    adam_eps: float = 1e-8
+    weight_decay: float = 0.01
+    scheduler: str = "polynomial_decay"
+    warmup_updates: int = 0  # fairseq: absolute warmup (0: use warmup_ratio)
+    warmup_ratio: float = 0.0  # share of total updates spent warming up
+    total_updates: int = 0  # the scheduler's horizon (0: max_epochs x updates per epoch)
+    dropout: float = 0.1
+    clip_norm: float = 0.0
+    bf16: bool = False  # bf16 autocast (CPUs with AMX, recent GPUs)
+    fp16: bool = False
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A training scale: `smoke` (CPU, embedded data and encoder) or `lab` (the lab's recipe)."""
+
+    name: str
+    description: str
+    data: DataSpec
+    checkpoint: str  # "embedded" (the MiniLM imported to fairseq) or a fairseq model directory
+    fairseq: TrainSpec
+    hf: TrainSpec
+    seeds: tuple[int, ...] = (0, 1, 2)
+    inits: tuple[str, ...] = ("pretrained", "random")
+    threads: int = 0  # torch intra-op threads (0: torch's default)
+    gpu: bool = False  # needs CUDA (the lab scale)
+    path: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class LoraSpec:
+    """The arguments of peft's ``LoraConfig`` that the report explains."""
+
+    r: int
+    lora_alpha: float
+    target_modules: tuple[str, ...]
+    lora_dropout: float = 0.0
+    bias: str = "none"
+    task_type: str = "CAUSAL_LM"
+
+    @property
+    def scale(self) -> float:
+        """The adapter's scaling factor alpha / r (the report: "the real scaling factor is alpha/r")."""
+        return self.lora_alpha / self.r
+
+
+def _coerce(tp, value, where: str):
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"{where}: expected a list, got {value!r}")
+        args = typing.get_args(tp)
+        item = args[0]
+        if len(args) == 2 and args[1] is not Ellipsis:
+            if len(value) != 2:
+                raise ConfigError(f"{where}: expected 2 values, got {value!r}")
+        return tuple(_coerce(item, v, where) for v in value)
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(tp):
+            try:
+                return _coerce(arg, value, where)
+            except ConfigError:
+                pass
+        raise ConfigError(f"{where}: {value!r} does not match {tp}")
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a table, got {value!r}")
+        return build(tp, value, where)
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if tp is type(None) and value is None:
+        return None
+    if not isinstance(value, tp) or (tp is int and isinstance(value, bool)):
+        raise ConfigError(f"{where}: expected {tp.__name__}, got {value!r}")
+    return value
+
+
+def build(cls, mapping: dict, where: str):
+    """Build dataclass ``cls`` from a mapping; errors name ``where`` (file and table) and the field."""
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    unknown = sorted(set(mapping) - set(fields))
+    if unknown:
+        raise ConfigError(f"{where}: unknown field(s) {', '.join(unknown)}")
+    kwargs = {}
+    for name, f in fields.items():
+        if name in mapping:
+            kwargs[name] = _coerce(hints[name], mapping[name], f"{where}.{name}")
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise ConfigError(f"{where}: missing required field {name!r}")
+    try:
+        return cls(**kwargs)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+
+
+def read_toml(path: Path) -> dict:
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
+def load_profile(name_or_path: str | Path) -> Profile:
+    """A profile by name (``smoke``, ``lab``) or by path to a TOML file."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = PROFILES_DIR / f"{name_or_path}.toml"
+    raw = read_toml(path)
+    profile = build(Profile, {**raw, "path": str(path)}, str(path))
+    bad = [i for i in profile.inits if i not in ("pretrained", "random")]
+    if bad:
+        raise ConfigError(f"{path}: inits: unknown init(s) {bad} (pretrained, random)")
+    return profile

@@ -1,0 +1,125 @@
+"""The one place for environment work-arounds, determinism knobs, device choice and provenance.
+
+Everything that papers over a library quirk lives here, so the rest of the harness reads as the lab:
+
+- torch >= 2.6 loads checkpoints with ``weights_only=True``; fairseq checkpoints pickle an
+  ``argparse.Namespace``. ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` (inherited by fairseq CLI
+  subprocesses) plus ``add_safe_globals`` make them load.
+- ``RobertaModel.from_pretrained`` would download GPT-2 BPE files unless ``bpe=None``.
+- No hub access at run time: the HF/datasets offline switches are forced on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import logging
+import os
+import platform
+import random
+from pathlib import Path
+
+_OFFLINE = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+_done = False
+
+
+def setup() -> None:
+    """Apply the work-arounds once per process (idempotent). Called by the CLI and conftest."""
+    global _done
+    if _done:
+        return
+    for key, value in _OFFLINE.items():
+        os.environ.setdefault(key, value)
+    import torch
+
+    torch.serialization.add_safe_globals([argparse.Namespace])
+    # fairseq logs an INFO line for every optional dependency it lacks (tensorboardX, ...).
+    logging.getLogger("fairseq").setLevel(logging.WARNING)
+    _done = True
+
+
+def cache_dir() -> Path:
+    """Where fetched data, imported checkpoints and run results are cached (outside the repo)."""
+    root = os.environ.get("LAB_REPRO_CACHE") or Path(
+        os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")
+    ) / "lab-repro"
+    path = Path(root)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def seed_everything(seed: int) -> None:
+    """Seed python, numpy and torch; deterministic kernels where torch has them."""
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.cuda.manual_seed_all(seed)
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def set_threads(n: int | None) -> None:
+    """Fix torch's intra-op threads (None: leave torch's default)."""
+    if n:
+        import torch
+
+        torch.set_num_threads(n)
+
+
+LIBRARIES = ("torch", "fairseq-fixed", "transformers", "peft", "datasets", "scipy", "numpy")
+
+
+def library_versions(names=LIBRARIES) -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "absent"
+    return out
+
+
+def hardware() -> dict[str, str]:
+    import torch
+
+    info = {"device": device(), "cpu": platform.processor() or platform.machine()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    info["threads"] = str(torch.get_num_threads())
+    if torch.cuda.is_available():
+        info["gpu"] = torch.cuda.get_device_name(0)
+    return info
+
+
+def load_fairseq_roberta(model_dir: str | Path, checkpoint_file: str = "model.pt", **kwargs):
+    """Load a fairseq RoBERTa hub interface offline, in eval mode (``bpe=None``: no GPT-2 download)."""
+    setup()
+    from fairseq.models.roberta import RobertaModel
+
+    model_dir = Path(model_dir)
+    if not (model_dir / checkpoint_file).is_file():
+        raise FileNotFoundError(f"{model_dir / checkpoint_file}: fairseq checkpoint not found")
+    hub = RobertaModel.from_pretrained(
+        str(model_dir), checkpoint_file=checkpoint_file, bpe=None, **kwargs
+    )
+    return hub.eval()

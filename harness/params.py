@@ -1,0 +1,153 @@
+"""Parameter counts: the report's formula (C1) and real modules counted through one filter.
+
+The report's convention ("Question 1"): count the token embedding, the learned position table and
+each block's attention and feed-forward weight matrices; do **not** count biases, LayerNorms, or
+any head (fairseq's ``lm_head`` / ``classification_heads``, HF's ``lm_head`` / ``classifier`` /
+``pooler``). Hence::
+
+    V·d + (P + 2)·d + L·(2·d_ff·d + 4·d²)
+
+The "+2": fairseq's learned positions have ``P + padding_idx + 1`` rows (``padding_idx = 1``):
+positions are numbered from ``padding_idx + 1 = 2``, rows 0 and 1 are never used by real tokens.
+HF RoBERTa copies the scheme (``max_position_embeddings = P + 2``, ``pad_token_id = 1``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Iterable
+
+from harness.config import EncoderConfig
+
+# One explicit filter: what the report's convention leaves out, by category.
+EXCLUDED = {
+    "bias": re.compile(r"(^|\.)bias$"),
+    "layernorm": re.compile(r"layer_?norm", re.IGNORECASE),
+    "head": re.compile(r"(^|\.)(lm_head|classification_heads|classifier|pooler)(\.|$)"),
+}
+
+
+def excluded_by(name: str, exclude: Iterable[str] = EXCLUDED) -> str | None:
+    """The first category in ``exclude`` that leaves parameter ``name`` out, or None if it counts."""
+    for category in exclude:
+        if EXCLUDED[category].search(name):
+            return category
+    return None
+
+
+def count(named_parameters, exclude: Iterable[str] = tuple(EXCLUDED)) -> int:
+    """Sum of numel over parameters not excluded (shared/tied tensors counted once)."""
+    exclude = tuple(exclude)
+    seen, total = set(), 0
+    for name, p in named_parameters:
+        if id(p) in seen or excluded_by(name, exclude):
+            continue
+        seen.add(id(p))
+        total += p.numel()
+    return total
+
+
+def formula(cfg: EncoderConfig) -> int:
+    """The report's analytic count: V·d + (P+2)·d + L·(2·d_ff·d + 4·d²) (with +2 = padding_idx + 1)."""
+    d = cfg.d_model
+    return (
+        cfg.vocab_size * d
+        + cfg.position_rows * d
+        + cfg.layers * (2 * cfg.d_ff * d + 4 * d * d)
+    )
+
+
+def fairseq_dictionary(n_words: int, padding_factor: int = 8, mask: bool = True):
+    """The dictionary fairseq builds for ``n_words`` distinct tokens.
+
+    ``fairseq-preprocess`` (no ``--srcdict``) adds the 4 specials ``<s> <pad> </s> <unk>``, then pads
+    to a multiple of ``padding_factor`` with ``madeupwordNNNN``; ``sentence_prediction`` and
+    ``masked_lm`` then add ``<mask>``.
+    """
+    from fairseq.data import Dictionary
+
+    d = Dictionary()
+    for i in range(n_words):
+        d.add_symbol(f"w{i}", n=n_words - i)
+    d.finalize(padding_factor=padding_factor)
+    if mask:
+        d.add_symbol("<mask>")
+    return d
+
+
+class _Task:
+    def __init__(self, dictionary):
+        self.source_dictionary = self.target_dictionary = dictionary
+
+
+def fairseq_args(cfg: EncoderConfig, **overrides) -> argparse.Namespace:
+    """``roberta_base`` with the encoder's dims as explicit overrides (the lab's ``roberta_small``
+    exists only in a fork of fairseq)."""
+    from fairseq.models.roberta import model as roberta
+
+    args = argparse.Namespace(
+        arch="roberta_base",
+        encoder_layers=cfg.layers,
+        encoder_embed_dim=cfg.d_model,
+        encoder_ffn_embed_dim=cfg.d_ff,
+        encoder_attention_heads=cfg.heads,
+        max_positions=cfg.max_positions,
+        **overrides,
+    )
+    roberta.base_architecture(args)
+    return args
+
+
+def build_fairseq(cfg: EncoderConfig, dictionary=None, **overrides):
+    """A fairseq ``RobertaModel`` with the encoder's dims, from fairseq's own ``build_model``
+    (on the CPU: fairseq's initialiser copies through ``.cpu()``, which the meta device refuses)."""
+    from fairseq.models.roberta import RobertaModel
+
+    if dictionary is None:
+        dictionary = _dictionary_of_size(cfg.vocab_size)
+    if len(dictionary) != cfg.vocab_size:
+        raise ValueError(f"dictionary has {len(dictionary)} entries, config says V={cfg.vocab_size}")
+    return RobertaModel.build_model(fairseq_args(cfg, **overrides), _Task(dictionary))
+
+
+def _dictionary_of_size(v: int):
+    from fairseq.data import Dictionary
+
+    d = Dictionary()  # 4 specials
+    if v < len(d):
+        raise ValueError(f"vocab_size={v} is smaller than fairseq's {len(d)} special symbols")
+    for i in range(v - len(d)):
+        d.add_symbol(f"w{i}")
+    return d
+
+
+def hf_config(cfg: EncoderConfig, **overrides):
+    """The HF ``RobertaConfig`` of the same encoder (LayerNorm eps 1e-5 as fairseq, positions P+2)."""
+    from transformers import RobertaConfig
+
+    return RobertaConfig(
+        vocab_size=cfg.vocab_size,
+        hidden_size=cfg.d_model,
+        intermediate_size=cfg.d_ff,
+        num_hidden_layers=cfg.layers,
+        num_attention_heads=cfg.heads,
+        max_position_embeddings=cfg.position_rows,
+        pad_token_id=cfg.padding_idx,
+        layer_norm_eps=1e-5,
+        type_vocab_size=1,
+        **overrides,
+    )
+
+
+def build_hf(cfg: EncoderConfig, kind: str = "model", **overrides):
+    """HF ``RobertaModel`` (``kind="model"``, with its default pooler) or
+    ``RobertaForSequenceClassification`` (``kind="classifier"``, no pooler), on the meta device."""
+    import torch
+    from transformers import RobertaForSequenceClassification, RobertaModel
+
+    classes = {"model": RobertaModel, "classifier": RobertaForSequenceClassification}
+    if kind not in classes:
+        raise ValueError(f"kind must be one of {sorted(classes)}, got {kind!r}")
+    with torch.device("meta"):
+        return classes[kind](hf_config(cfg, **overrides))
