@@ -17,7 +17,7 @@ FILLER = tuple(f"w{i}" for i in range(40))
 ENCODER = EncoderConfig(vocab_size=1, d_model=32, d_ff=64, max_positions=32, layers=2, heads=2)
 
 
-def make_data(out: Path, sizes=(64, 24, 48), seed: int = 0) -> Path:
+def make_data(out: Path, sizes=(128, 32, 48), seed: int = 0) -> Path:
     """``{train,valid,test}.{review,label}``: a sentiment word among filler words, balanced labels."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -54,7 +54,7 @@ class TinyCheckpoint:
         return [d.bos()] + [d.index(w) for w in text.split()][: max_tokens - 2] + [d.eos()]
 
 
-def make_checkpoint(out: Path, seed: int = 0) -> TinyCheckpoint:
+def make_checkpoint(out: Path, seed: int = 1234) -> TinyCheckpoint:
     """A fairseq model dir (``model.pt``, ``dict.txt``) the way ``--restore-file`` accepts it."""
     import torch
 
