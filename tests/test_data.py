@@ -5,6 +5,7 @@ the profiles. Bad inputs are tiny generated directories: each must fail with one
 the file (and the line).
 """
 
+import argparse
 import dataclasses
 import shutil
 from collections import Counter
@@ -87,9 +88,7 @@ def test_prepare_is_idempotent_and_deterministic_from_scratch(smoke_dir, tmp_pat
 
 
 def test_fetch_command_is_idempotent(capsys):
-    from harness.__main__ import main
-
-    assert main(["fetch"]) == 0 and main(["fetch"]) == 0
+    assert data.main(argparse.Namespace()) == 0 and data.main(argparse.Namespace()) == 0
     out = capsys.readouterr().out
     assert out.count("encoder: ") == 2 and all(str(p) in out for p in sources.fetch().values()), out
 
