@@ -24,6 +24,7 @@ a paired test raise a :class:`ValueError` that names the group and shows its val
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -209,3 +210,33 @@ def seeds_needed(sd: float, margin: float, alpha: float, power: float = 0.8) -> 
         effect_size=margin / sd, alpha=alpha, power=1 - (1 - power) / 2, ratio=1.0, alternative="larger"
     )
     return max(2, math.ceil(float(np.squeeze(n))))
+
+
+# The report's aggregates (C6): which convention turns the per-seed table into "mean (± spread)".
+# A convention is (ddof, unit): the SD with ddof 0 (population) or 1 (sample), expressed in
+# accuracy points (as the table) or as a fraction (points / 100). The mean is printed in points.
+UNITS = {"points": 1.0, "fraction": 0.01}
+CONVENTIONS = tuple((ddof, unit) for ddof in (0, 1) for unit in UNITS)
+
+
+def decimals(printed: float) -> int:
+    """Decimal places of a number as printed (0.02 -> 2, 0.003 -> 3, 81.1 -> 1)."""
+    exponent = Decimal(repr(float(printed))).normalize().as_tuple().exponent
+    return max(0, -exponent)
+
+
+def _matches(value: float, printed: float) -> bool:
+    places = decimals(printed)
+    return abs(round(value, places) - printed) < 0.5 * 10.0 ** -(places + 2)
+
+
+def conventions_reproducing(values_points, stated_mean: float, stated_spread: float) -> list[tuple[int, str]]:
+    """Every convention of :data:`CONVENTIONS` under which the per-seed values (points) print as
+    the stated mean and spread at the stated precision; empty when none does."""
+    if not _matches(summarize(values_points, ddof=0, name="per-seed").mean, stated_mean):
+        return []
+    return [
+        (ddof, unit)
+        for ddof, unit in CONVENTIONS
+        if _matches(summarize(values_points, ddof).sd * UNITS[unit], stated_spread)
+    ]
