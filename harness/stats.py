@@ -206,10 +206,15 @@ def seeds_needed(sd: float, margin: float, alpha: float, power: float = 0.8) -> 
             raise ValueError(f"{name} must be a positive number, got {v!r}")
     if not (0 < alpha < 0.5 and 0 < power < 1):
         raise ValueError(f"need 0 < alpha < 0.5 and 0 < power < 1, got alpha={alpha}, power={power}")
-    n = TTestIndPower().solve_power(
-        effect_size=margin / sd, alpha=alpha, power=1 - (1 - power) / 2, ratio=1.0, alternative="larger"
-    )
-    return max(2, math.ceil(float(np.squeeze(n))))
+    analysis, effect, target = TTestIndPower(), margin / sd, 1 - (1 - power) / 2
+    if analysis.power(effect_size=effect, nobs1=2, alpha=alpha, ratio=1.0, alternative="larger") >= target:
+        return 2  # the fewest seeds a t-test can use already suffice (the solver fails below 2)
+    n = float(np.squeeze(analysis.solve_power(
+        effect_size=effect, alpha=alpha, power=target, ratio=1.0, alternative="larger"
+    )))
+    if not math.isfinite(n):
+        raise ValueError(f"statsmodels found no seed count for margin {margin} at sd {sd} (alpha {alpha}, power {power})")
+    return math.ceil(n)
 
 
 # The report's aggregates (C6): which convention turns the per-seed table into "mean (± spread)".

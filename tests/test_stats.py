@@ -99,6 +99,7 @@ def test_seeds_needed_reaches_the_power_by_simulation():
     se = math.sqrt(power * (1 - power) / reps)
     assert hits / reps >= power - 3 * se, f"{n} seeds: simulated power {hits / reps:.3f} < {power}"
     assert stats.seeds_needed(sd, margin / 2, alpha, power) > n  # a narrower margin needs more
+    assert stats.seeds_needed(sd / 10, margin, alpha, power) == 2  # the fewest a t-test can use
 
 
 @pytest.mark.parametrize(
