@@ -47,7 +47,9 @@ def not_run(reason: str) -> str:
 # --- decision rules (pure; the tests assert the same rules) ---------------------------------------
 
 
-def superiority_verdict(welch: stats.Comparison, paired: stats.Comparison, reverse_p: float, g: float, t: Thresholds) -> str:
+def superiority_verdict(
+    welch: stats.Comparison, paired: stats.Comparison, reverse_p: float, g: float, t: Thresholds
+) -> str:
     """"a clearly beats b": both one-sided tests below alpha and a large effect; REFUTED when b is
     significantly better (``reverse_p``: Welch one-sided p in the other direction)."""
     alpha = t.significance.alpha
@@ -63,6 +65,17 @@ def equivalence_verdict(welch_p: float, tost_p: dict[float, float], alpha: float
     if held:
         return f"HOLDS WITHIN ±{held[0]:g}"
     return "REFUTED" if welch_p < alpha else "NOT ESTABLISHED"
+
+
+def equivalence(a, b, t: Thresholds) -> tuple[str, float, dict[float, float]]:
+    """(verdict, Welch two-sided p, TOST p by ladder margin) for "a is consistent with b"."""
+    welch_p = stats.welch(a, b).pvalue
+    tost_p = {m: stats.tost(a, b, m).pvalue for m in t.equivalence.ladder}
+    return equivalence_verdict(welch_p, tost_p, t.significance.alpha), welch_p, tost_p
+
+
+def _tost_text(tost_p: dict[float, float]) -> str:
+    return "TOST p " + ", ".join(f"±{m:g} {_p(p)}" for m, p in tost_p.items())
 
 
 def _p(x: float) -> str:
@@ -91,22 +104,21 @@ def c1_row(report: Report) -> LedgerRow:
 
 def c2_row(report: Report, runs: dict[str, list[RunResult]] | None, t: Thresholds) -> LedgerRow:
     fs = report.fairseq
-    says = f"fairseq test acc. pretrained {_pts(fs.pretrained)}, random {_pts(fs.random)} (%, seeds {list(fs.seeds)})"
+    says = f"fairseq test accuracy (%, seeds {list(fs.seeds)}): pretrained {_pts(fs.pretrained)}, random {_pts(fs.random)}"
     if runs is None:
         return LedgerRow("C2", says, "-", "-", not_run("no results: pass --results DIR"), FRESH_TEST)
     if "lab" not in runs:
         reason = f"no lab-profile runs in the results (profiles {sorted(runs)} use other data)"
         return LedgerRow("C2", says, "-", "-", not_run(reason), FRESH_TEST)
-    alpha, computed, stat, verdicts = t.significance.alpha, [], [], []
+    computed, stat, verdicts = [], [], []
     for init, stated in (("pretrained", fs.pretrained), ("random", fs.random)):
         fresh = points(runs["lab"], "fairseq", init)
         if len(fresh) < 2:
             return LedgerRow("C2", says, "-", "-", not_run(f"fewer than 2 lab fairseq {init} runs"), FRESH_TEST)
-        tost_p = {m: stats.tost(list(fresh.values()), stated, m).pvalue for m in t.equivalence.ladder}
-        welch_p = stats.welch(list(fresh.values()), stated).pvalue
-        verdicts.append(equivalence_verdict(welch_p, tost_p, alpha))
+        verdict, welch_p, tost_p = equivalence(list(fresh.values()), stated, t)
+        verdicts.append(verdict)
         computed.append(f"{init} {_pts(fresh.values())} (seeds {sorted(fresh)})")
-        stat.append(f"{init}: Welch p={_p(welch_p)}, TOST p " + ", ".join(f"±{m:g} {_p(p)}" for m, p in tost_p.items()))
+        stat.append(f"{init}: Welch p={_p(welch_p)}, {_tost_text(tost_p)}")
     if "REFUTED" in verdicts:
         verdict = "REFUTED"
     elif all(v.startswith("HOLDS") for v in verdicts):
@@ -133,29 +145,23 @@ def c3_row(pretrained: dict[int, float], random: dict[int, float], t: Thresholds
 
 def c4_row(hf: list[float], fairseq: list[float], t: Thresholds, says: str, test: str) -> LedgerRow:
     alpha, eq = t.significance.alpha, t.equivalence
-    welch = stats.welch(hf, fairseq)
-    tost_p = {m: stats.tost(hf, fairseq, m).pvalue for m in eq.ladder}
-    verdict = equivalence_verdict(welch.pvalue, tost_p, alpha)
+    verdict, welch_p, tost_p = equivalence(hf, fairseq, t)
     low, high = stats.bootstrap_ci(hf, fairseq)
     smallest = stats.smallest_tost_margin(hf, fairseq, alpha)
     sd = (stats.summarize(hf, 1).sd ** 2 / 2 + stats.summarize(fairseq, 1).sd ** 2 / 2) ** 0.5
     seeds = stats.seeds_needed(sd, eq.margin, alpha, eq.power)
     held = "established" if tost_p[eq.margin] < alpha else "not established"
     computed = (
-        f"HF - fairseq = {welch_diff(hf, fairseq):+.2f} points (descriptive bootstrap 95% CI "
+        f"HF - fairseq = {stats.tost(hf, fairseq, eq.margin).diff:+.2f} points (descriptive bootstrap 95% CI "
         f"{low:+.2f} to {high:+.2f}); ±{eq.margin:g} {held}; narrowest establishable ±{smallest:.2f}; "
         f"±{eq.margin:g} needs ~{seeds} seeds per framework (power {eq.power:g})"
     )
-    stat = f"Welch p={_p(welch.pvalue)} (two-sided); TOST p " + ", ".join(f"±{m:g} {_p(p)}" for m, p in tost_p.items())
+    stat = f"Welch p={_p(welch_p)} (two-sided); {_tost_text(tost_p)}"
     return LedgerRow("C4", says, computed, stat, verdict, test)
 
 
-def welch_diff(a, b) -> float:
-    return stats.summarize(a, 1).mean - stats.summarize(b, 1).mean
-
-
-def c5_row() -> LedgerRow:
-    """The LoRA row comes from ``harness.lora.ledger_row()`` (a LedgerRow or a dict of its fields)."""
+def c5_row(report: Report) -> LedgerRow:
+    """The LoRA row comes from ``harness.lora.ledger_row(report)`` (a LedgerRow or a dict of its fields)."""
     says = "LoraConfig: r, lora_alpha (scale alpha/r), target_modules, lora_dropout, bias, task_type"
     try:
         lora = importlib.import_module("harness.lora")
@@ -166,30 +172,33 @@ def c5_row() -> LedgerRow:
     hook = getattr(lora, "ledger_row", None)
     if hook is None:
         return LedgerRow("C5", says, "-", "-", not_run("LoRA checks not available"), "-")
-    row = hook()
+    row = hook(report)
     return row if isinstance(row, LedgerRow) else LedgerRow(**row)
 
 
 def c6_row(report: Report) -> LedgerRow:
-    fs, parts, found = report.fairseq, [], []
-    for values, mean, spread in (
+    """The printed aggregates: the conventions that reproduce both, and the reading they imply."""
+    fs = report.fairseq
+    groups = (
         (fs.pretrained, fs.stated_mean_pretrained, fs.stated_spread_pretrained),
         (fs.random, fs.stated_mean_random, fs.stated_spread_random),
-    ):
-        conv = stats.conventions_reproducing(values, mean, spread)
-        found.append(set(conv))
+    )
+    common = sorted(set.intersection(*(set(stats.conventions_reproducing(*g)) for g in groups)))
+    says = ", ".join(f"{mean:g}% (± {spread:g}%)" for _, mean, spread in groups)
+    tried = ", ".join(f"ddof={d} {u}" for d, u in stats.CONVENTIONS)
+    found = ", ".join(f"ddof={d} as {u}" for d, u in common) or "none"
+    parts = []
+    for values, _, _ in groups:
         pop, smp = stats.summarize(values, 0), stats.summarize(values, 1)
         parts.append(f"{pop.mean:.1f} ± {pop.sd:.2f} points (population SD; sample SD {smp.sd:.2f})")
-    common = sorted(set.intersection(*found))
-    says = (
-        f"{fs.stated_mean_pretrained:g}% (± {fs.stated_spread_pretrained:g}%), "
-        f"{fs.stated_mean_random:g}% (± {fs.stated_spread_random:g}%)"
-    )
-    tried = ", ".join(f"ddof={d} {u}" for d, u in stats.CONVENTIONS)
-    reading = ", ".join(f"ddof={d} as {u}" for d, u in common) or "none"
+    if not common:
+        computed = "not reproducible; per-seed table gives " + "; ".join(parts)
+    elif all(unit == "fraction" for _, unit in common):
+        computed = "the ± values are fractions printed with a % sign; corrected reading: " + "; ".join(parts)
+    else:
+        computed = "as printed: " + "; ".join(parts)
     return LedgerRow(
-        "C6", says, "corrected reading: " + "; ".join(parts),
-        f"conventions tried: {tried}; reproduces both: {reading}",
+        "C6", says, computed, f"conventions tried: {tried}; reproduces both: {found}",
         "REPRODUCED" if common else "REFUTED",
         "tests/test_c6_report_arithmetic.py::test_stated_aggregates_reproduce_under_one_convention",
     )
@@ -212,22 +221,25 @@ def load_runs(results_dir: str | Path) -> dict[str, list[RunResult]]:
 
 def points(runs: list[RunResult], framework: str, init: str) -> dict[int, float]:
     """``{seed: test accuracy in points}``: results store fractions, the report prints percent."""
-    return {r.spec.seed: 100.0 * r.test_accuracy for r in runs if (r.spec.framework, r.spec.init) == (framework, init)}
+    cell = [r for r in runs if (r.spec.framework, r.spec.init) == (framework, init)]
+    return {r.spec.seed: 100.0 * r.test_accuracy for r in cell}
+
+
+FRESH_CLAIMS = {"C3": (("fairseq", "pretrained"), ("fairseq", "random")), "C4": (("hf", "pretrained"), ("fairseq", "pretrained"))}
 
 
 def _fresh_rows(profile: str, runs: list[RunResult], t: Thresholds) -> list[LedgerRow]:
-    cells = {(fw, init): points(runs, fw, init) for fw, init in (("fairseq", "pretrained"), ("fairseq", "random"), ("hf", "pretrained"))}
-    short = [f"{fw} {init}" for (fw, init), v in cells.items() if len(v) < 2]
-    says = f"fresh runs, profile {profile!r}"
-    rows = []
-    for claim, need in (("C3", [("fairseq", "pretrained"), ("fairseq", "random")]), ("C4", [("hf", "pretrained"), ("fairseq", "pretrained")])):
-        lacking = [f"{fw} {init}" for fw, init in need if f"{fw} {init}" in short]
+    says, rows = f"fresh runs, profile {profile!r}", []
+    for claim, cells in FRESH_CLAIMS.items():
+        a, b = (points(runs, *cell) for cell in cells)
+        lacking = [" ".join(cell) for cell, v in zip(cells, (a, b)) if len(v) < 2]
         if lacking:
-            rows.append(LedgerRow(claim, says, "-", "-", not_run(f"fewer than 2 runs of {', '.join(lacking)}"), FRESH_TEST))
+            reason = not_run(f"fewer than 2 runs of {', '.join(lacking)}")
+            rows.append(LedgerRow(claim, says, "-", "-", reason, FRESH_TEST))
         elif claim == "C3":
-            rows.append(c3_row(cells[need[0]], cells[need[1]], t, says, FRESH_TEST))
+            rows.append(c3_row(a, b, t, says, FRESH_TEST))
         else:
-            rows.append(c4_row(list(cells[need[0]].values()), list(cells[need[1]].values()), t, says, FRESH_TEST))
+            rows.append(c4_row(list(a.values()), list(b.values()), t, says, FRESH_TEST))
     return rows
 
 
@@ -239,9 +251,10 @@ def build_ledger(report: Report, results_dir: str | Path | None = None) -> list[
         c1_row(report),
         c2_row(report, runs, t),
         c3_row(
-            stats.by_seed(fs.seeds, fs.pretrained, "fairseq.pretrained"), stats.by_seed(fs.seeds, fs.random, "fairseq.random"),
+            stats.by_seed(fs.seeds, fs.pretrained, "fairseq.pretrained"),
+            stats.by_seed(fs.seeds, fs.random, "fairseq.random"),
             t, f"§{fs.section}: {fs.claim!r} ({_pts(fs.pretrained)} vs {_pts(fs.random)})",
-            "tests/test_c3_significance.py::test_pretrained_beats_random_welch_one_sided",
+            "tests/test_c3_significance.py::test_pretrained_clearly_beats_random",
         ),
         c4_row(
             list(hf.pretrained), list(fs.pretrained), t,
@@ -251,7 +264,7 @@ def build_ledger(report: Report, results_dir: str | Path | None = None) -> list[
     ]
     for profile, profile_runs in (runs or {}).items():
         rows += _fresh_rows(profile, profile_runs, t)
-    return rows + [c5_row(), c6_row(report)]
+    return rows + [c5_row(report), c6_row(report)]
 
 
 def _cell(text: str) -> str:

@@ -33,7 +33,8 @@ def test_effect_is_large():
     assert g >= T.effect.large, f"Hedges' g={g:.2f} < {T.effect.large} ('much better'); {TABLE}"
 
 
-def test_verdict_is_reproduced():
+def test_pretrained_clearly_beats_random():
+    """The ledger's rule: both one-sided tests below alpha and a large effect."""
     verdict = superiority_verdict(
         stats.welch(FS.pretrained, FS.random, "greater"),
         stats.paired(PRE, RND, "greater"),

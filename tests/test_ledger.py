@@ -149,7 +149,7 @@ def test_bad_results_dir(tmp_path, setup, message):
 
 def test_c5_uses_the_lora_hook_when_present(monkeypatch):
     fields = dict(claim="C5", says="s", computed="c", statistic="exact", verdict="REPRODUCED", test="tests/test_c5_lora.py::t")
-    monkeypatch.setitem(sys.modules, "harness.lora", types.SimpleNamespace(ledger_row=lambda: fields))
-    assert ledger.c5_row() == ledger.LedgerRow(**fields)
+    monkeypatch.setitem(sys.modules, "harness.lora", types.SimpleNamespace(ledger_row=lambda report: fields))
+    assert ledger.c5_row(load_report()) == ledger.LedgerRow(**fields)
     monkeypatch.setitem(sys.modules, "harness.lora", types.SimpleNamespace())
-    assert ledger.c5_row().verdict == "NOT RUN (LoRA checks not available)"
+    assert ledger.c5_row(load_report()).verdict == "NOT RUN (LoRA checks not available)"
