@@ -156,12 +156,12 @@ def test_bias_mode_sets_the_trainable_set(bias):
     model = lora.wrap(base, spec)
     got = {n.removeprefix("base_model.model.") for n, p in model.named_parameters() if p.requires_grad}
     adapters = {n for n in got if ".lora_" in n}
+    targeted = ("q_proj.bias", "v_proj.bias")
+    renamed = {n: n.replace(".bias", ".base_layer.bias") if n.endswith(targeted) else n for n in names}
     expected_bias = {
         "none": set(),
-        "lora_only": {n.replace(".bias", ".base_layer.bias") for n in names
-                      if n.endswith(("q_proj.bias", "v_proj.bias"))},
-        "all": {n.replace("q_proj.bias", "q_proj.base_layer.bias").replace("v_proj.bias", "v_proj.base_layer.bias")
-                for n in names if "bias" in n},
+        "lora_only": {renamed[n] for n in names if n.endswith(targeted)},
+        "all": {renamed[n] for n in names if "bias" in n},
     }[bias]
     assert adapters and got - adapters == expected_bias, (
         f"bias={bias}: extra trainable {sorted(got - adapters - expected_bias)}, "
