@@ -148,6 +148,36 @@ def test_dropout_only_in_train_mode():
         assert torch.equal(plain(x).logits, plain(x).logits)
 
 
+def test_dropout_acts_on_the_adapter_input():
+    """peft drops the adapter's input x (base(x) + s·B·A·dropout(x)), not entries of A or B."""
+    base = torch.nn.Sequential(torch.nn.Linear(12, 10))
+    spec = LoraSpec(r=4, lora_alpha=8, target_modules=("0",), lora_dropout=0.5, task_type="")
+    x = torch.randn(6, 12, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        y0 = base(x)
+        model = lora.wrap(base, spec).train()
+        layer = model.base_model.model[0]
+        torch.nn.init.normal_(layer.lora_B["default"].weight)
+        a, b = layer.lora_A["default"].weight, layer.lora_B["default"].weight
+        torch.manual_seed(1)
+        y = model(x)
+        torch.manual_seed(1)
+        expected = y0 + spec.scale * torch.nn.functional.dropout(x, 0.5, training=True) @ a.T @ b.T
+    diff = (y - expected).abs().max().item()
+    assert diff < 1e-5, f"train output differs from base + s*B*A*dropout(x) by {diff:.3e}"
+
+
+def test_r_is_the_rank_of_a_and_b():
+    r = 3
+    model = _with_nonzero_b(dataclasses.replace(LAB.lora, r=r))
+    layer = model.base_model.model.transformer.h[0].self_attention.query_key_value
+    a, b = layer.lora_A["default"].weight, layer.lora_B["default"].weight
+    d_in, d_out = layer.in_features, layer.out_features
+    assert a.shape == (r, d_in) and b.shape == (d_out, r), (a.shape, b.shape, r)
+    rank = torch.linalg.matrix_rank((b @ a).detach()).item()
+    assert rank == r, f"rank of B·A is {rank}, r = {r}"
+
+
 @pytest.mark.parametrize("bias", ["none", "lora_only", "all"])
 def test_bias_mode_sets_the_trainable_set(bias):
     base = _tiny("tiny-opt")
