@@ -24,10 +24,11 @@ def rows():
 
 
 @pytest.fixture
-def fast_c1(monkeypatch):
-    """C1 builds a fairseq model (seconds); tests about other rows stub it."""
-    row = ledger.LedgerRow("C1", "-", "-", "-", "REPRODUCED", "tests/test_c1_param_count.py::x")
-    monkeypatch.setattr(ledger, "c1_row", lambda report: row)
+def fast_rows(monkeypatch):
+    """C1 and C5 build models (seconds); tests about other rows stub them."""
+    for claim in ("C1", "C5"):
+        row = ledger.LedgerRow(claim, "-", "-", "-", "REPRODUCED", "-")
+        monkeypatch.setattr(ledger, f"{claim.lower()}_row", lambda report, row=row: row)
 
 
 def _verdicts(rows):
@@ -49,8 +50,8 @@ def test_every_row_names_a_test_that_exists(rows):
         if r.verdict.startswith("NOT RUN") and r.test == "-":
             continue
         path, _, name = r.test.partition("::")
-        source = (ROOT / path).read_text()
-        assert re.search(rf"^def {re.escape(name)}\(", source, re.MULTILINE), f"{r.claim}: {r.test} not found"
+        source = (ROOT / path).read_text()  # a row may name a whole file (C5 from harness.lora)
+        assert not name or re.search(rf"^def {re.escape(name)}\(", source, re.MULTILINE), f"{r.claim}: {r.test}"
 
 
 def test_markdown_has_a_row_per_claim_and_escapes_pipes():
@@ -75,7 +76,7 @@ def test_superiority_verdicts(pretrained, random, verdict):
     assert row.verdict == verdict, row
 
 
-def test_claims_file_audits_another_report(tmp_path, fast_c1, capsys):
+def test_claims_file_audits_another_report(tmp_path, fast_rows, capsys):
     student = REPORT_TOML
     for old, new in [
         ("pretrained = [79.9, 80.0, 83.5]", "pretrained = [80.1, 79.5, 80.6]"),
@@ -110,7 +111,7 @@ def _save(root: Path, profile: str, framework: str, init: str, accuracies):
         save_result(root / profile / f"{spec.name}.json", result)
 
 
-def test_fresh_results_rows(tmp_path, fast_c1):
+def test_fresh_results_rows(tmp_path, fast_rows):
     report = load_report()
     fs = report.fairseq
     _save(tmp_path, "lab", "fairseq", "pretrained", [v / 100 for v in fs.pretrained])  # fractions on disk
