@@ -17,6 +17,7 @@ import logging
 import os
 import platform
 import random
+import warnings
 from pathlib import Path
 
 _OFFLINE = {
@@ -39,8 +40,12 @@ def setup() -> None:
     import torch
 
     torch.serialization.add_safe_globals([argparse.Namespace])
-    # fairseq logs an INFO line for every optional dependency it lacks (tensorboardX, ...).
-    logging.getLogger("fairseq").setLevel(logging.WARNING)
+    # fairseq logs an INFO line for every optional dependency it lacks (tensorboardX, ...), and its
+    # import calls logging.basicConfig, which would let filelock print DEBUG lines.
+    for name in ("fairseq", "filelock"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # peft calls a transformers API deprecated for v6 on every wrap.
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
     _done = True
 
 
