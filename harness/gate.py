@@ -185,7 +185,7 @@ def regenerate(a: str | Path, b: str | Path, expected_path: str | Path) -> tuple
                           "or one shared cache, not a second run; compute B with its own cache")
     level, agree = alpha(), float(read_toml(TOLERANCES)["regen"]["agreement"])
     ma, mb = metrics(ra, profile, level), metrics(rb, profile, level)
-    differ = [f"{n}: {_fmt(ma[n])} vs {_fmt(mb[n])}" for n in ma
+    differ = [f"{n}: {ma[n]!r} vs {mb[n]!r}" for n in ma
               if not (ma[n] == mb[n] or (isinstance(ma[n], float) and isinstance(mb[n], float)
                                          and abs(ma[n] - mb[n]) <= agree))]
     if differ:
