@@ -20,7 +20,7 @@ from pathlib import Path
 
 from harness import figures
 from harness.claims import Report, load_report
-from harness.results import Results, git_commit, load_results
+from harness.results import Results, describe_provenance, git_commit, load_results
 
 # Which runs each results-based claim needs (C1 and C5 need none: the ledger computes them).
 NEEDS = {
@@ -116,13 +116,8 @@ def _provenance(results: Results, profile: str) -> list:
     runs = results.all(profile)
     seen: dict[str, set[str]] = {}
     for r in runs:
-        p = r.provenance
-        flat = {"git commit": p.get("git_commit"), "data sha256": p.get("data_sha256"),
-                "checkpoint sha256": p.get("checkpoint_sha256"),
-                **{f"hardware: {k}": v for k, v in (p.get("hardware") or {}).items()},
-                **{f"library: {k}": v for k, v in (p.get("libraries") or {}).items()}}
-        for key, value in flat.items():
-            seen.setdefault(key, set()).add(str(value) if value is not None else "not recorded")
+        for key, value in describe_provenance(r).items():
+            seen.setdefault(key, set()).add(value)
     rows = [[k, ", ".join(sorted(v))] for k, v in seen.items()]
     rows.append(["runs / total wall time", f"{len(runs)} / {sum(r.wall_time_s for r in runs) / 60:.1f} min"])
     return [("table", ["", "value(s) over the runs"], rows)]

@@ -5,15 +5,14 @@ file is validated on read (``harness.runs.load_result``: an error names the file
 and its place in the tree must match its content (a file named for seed 0 that holds seed 1 is an
 error, never a silent mix-up).
 
-Provenance helpers: :func:`provenance` gathers what a runner stamps into ``RunResult.provenance``
-(git commit, library versions, hardware, data and checkpoint hashes, UTC time); :func:`tree_hash`
-is a content hash of a file or directory.
+Provenance: :func:`stamp` is what the run cache adds to a runner's ``RunResult.provenance`` (git
+commit, library versions, UTC time); :func:`describe_provenance` reads one result's provenance
+back as labelled rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,32 +89,32 @@ def git_commit(repo: Path = ROOT) -> str:
     return commit + ("+dirty" if dirty else "")
 
 
-def tree_hash(path: str | Path) -> str:
-    """sha256 over a file's bytes, or over a directory's relative paths and file bytes (sorted)."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: nothing to hash")
-    h = hashlib.sha256()
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    for f in files:
-        if f != path:
-            h.update(str(f.relative_to(path)).encode() + b"\0")
-        with f.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    return h.hexdigest()
-
-
-def provenance(*, data_hash: str, checkpoint_hash: str, **extra) -> dict:
-    """What a runner stamps into ``RunResult.provenance`` (``extra``: e.g. ``cache_key``)."""
+def stamp() -> dict:
+    """What every stored result records beyond its runner's own provenance: the harness commit, the
+    library versions and the time (``get_or_run`` merges it into ``RunResult.provenance``)."""
     import harness.env
 
     return {
         "git_commit": git_commit(),
         "libraries": harness.env.library_versions(),
-        "hardware": harness.env.hardware(),
-        "data_sha256": data_hash,
-        "checkpoint_sha256": checkpoint_hash,
         "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        **extra,
     }
+
+
+def describe_provenance(result: RunResult) -> dict[str, str]:
+    """One result's provenance as flat ``label -> value`` rows (for the report).
+
+    Runners record ``hardware``, ``checkpoint_hash`` (and ``data_hash``); the run cache adds
+    ``key_parts`` (data and checkpoint hashes, library versions, device) and :func:`stamp`.
+    """
+    p = result.provenance
+    parts = p.get("key_parts") or {}
+    rows = {
+        "git commit": p.get("git_commit"),
+        "data hash": p.get("data_hash") or parts.get("data"),
+        "checkpoint hash": p.get("checkpoint_hash") or parts.get("checkpoint"),
+    }
+    rows.update({f"hardware: {k}": v for k, v in (p.get("hardware") or {}).items()})
+    libraries = p.get("libraries") or parts.get("versions") or p.get("framework_version") or {}
+    rows.update({f"library: {k}": v for k, v in libraries.items()})
+    return {k: "not recorded" if v is None else str(v) for k, v in rows.items()}

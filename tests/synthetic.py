@@ -30,12 +30,13 @@ def run(profile, framework, init, seed, correct, *, epochs=3, wall=97.0, created
         updates_per_epoch=225,
         updates=225 * epochs,
         wall_time_s=wall + seed,
-        provenance={
+        provenance={  # as a runner records it, plus what the run cache adds (key_parts, stamp)
+            "hardware": {"device": "cpu", "cpu": "Synthetic CPU", "threads": "2"},
+            "checkpoint_hash": "c" * 64,
+            "key_parts": {"data": "d" * 64, "checkpoint": "c" * 64, "device": "cpu",
+                          "versions": {"python": "3.11.9", "torch": "2.13.0"}},
             "git_commit": "0123456789abcdef0123456789abcdef01234567",
             "libraries": {"python": "3.11.9", "torch": "2.13.0", "fairseq-fixed": "0.12.3.1"},
-            "hardware": {"device": "cpu", "cpu": "Synthetic CPU", "threads": "2"},
-            "data_sha256": "d" * 64,
-            "checkpoint_sha256": "c" * 64,
             "created_utc": created,
         },
     )

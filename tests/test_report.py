@@ -59,7 +59,7 @@ def test_per_seed_table_in_the_reports_shape(tmp_path, no_ledger):
     assert "Every results-based claim (C2, C3, C4, C6) has runs." in text
     stated = [f"{v:g}%" for v in REPORT.fairseq.pretrained]
     assert f"| Pretrained (fairseq) | {' | '.join(stated)} |" in text, "the report's own numbers are shown"
-    assert "| data sha256 | " + "d" * 64 + " |" in text and "| library: torch | 2.13.0 |" in text
+    assert "| data hash | " + "d" * 64 + " |" in text and "| library: torch | 2.13.0 |" in text
 
 
 def test_claims_without_runs_get_a_note(tmp_path, no_ledger):
