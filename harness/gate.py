@@ -119,7 +119,7 @@ def compare(expected: Expected, obtained: dict) -> list[Row]:
             rows.append(Row(name, value, None, tol, "MISSING"))
             continue
         got = obtained[name]
-        if tol is None or not isinstance(got, (int, float)) or got is None:
+        if tol is None or not isinstance(got, (int, float)):
             ok = got == value
         else:
             ok = abs(got - value) <= tol
@@ -161,6 +161,12 @@ def check(results_dir: str | Path, expected_path: str | Path) -> tuple[int, str]
                else f"PASS: {len(expected.metrics)} expected metrics within tolerance")
     if unexpected:
         verdict += f" ({unexpected} unexpected metric(s) reported, not gated)"
+    import harness.env
+
+    now, then = harness.env.library_versions(), expected.stamp.get("libraries") or {}
+    moved = [f"{k} {then[k]} -> {now.get(k, 'absent')}" for k in sorted(then) if then[k] != now.get(k, "absent")]
+    if moved:
+        verdict += "\nlibrary versions differ from the expected file's stamp: " + ", ".join(moved)
     return (DRIFT if bad else PASS), f"{table(rows)}\n{verdict}"
 
 

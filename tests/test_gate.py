@@ -200,6 +200,16 @@ def test_regen_exits_nonzero_stamps_versions_and_keeps_tuned_tolerances(sets, tm
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "temp file left behind"
 
 
+def test_library_version_changes_are_named(sets, tmp_path):
+    a, _, expected = sets
+    raw = json.loads(expected.read_text())
+    raw["stamp"]["libraries"]["torch"] = "0.0.1"
+    moved = tmp_path / "smoke.json"
+    moved.write_text(json.dumps(raw))
+    code, text = gate.check(a, moved)
+    assert code == gate.PASS and "differ from the expected file's stamp: torch 0.0.1 -> " in text, text
+
+
 def test_cli_needs_results_or_regen(sets):
     _, _, expected = sets
     assert cli(["gate", "--expected", str(expected)]) == gate.BAD_INPUT
