@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import EXPECTED_DIR
+from harness import EXPECTED_DIR, env
 from harness.config import ConfigError, read_toml
 from harness.results import Results, git_commit, load_results
 from harness.runs import FRAMEWORKS, INITS, read_json, write_json_atomic
@@ -161,9 +161,7 @@ def check(results_dir: str | Path, expected_path: str | Path) -> tuple[int, str]
                else f"PASS: {len(expected.metrics)} expected metrics within tolerance")
     if unexpected:
         verdict += f" ({unexpected} unexpected metric(s) reported, not gated)"
-    import harness.env
-
-    now, then = harness.env.library_versions(), expected.stamp.get("libraries") or {}
+    now, then = env.library_versions(), expected.stamp.get("libraries") or {}
     moved = [f"{k} {then[k]} -> {now.get(k, 'absent')}" for k in sorted(then) if then[k] != now.get(k, "absent")]
     if moved:
         verdict += "\nlibrary versions differ from the expected file's stamp: " + ", ".join(moved)
@@ -206,10 +204,8 @@ def regenerate(a: str | Path, b: str | Path, expected_path: str | Path) -> tuple
         return defaults[name.rsplit(".", 1)[1]] if isinstance(value, float) else None
 
     new = {n: {"value": v, "tolerance": tol(n, v)} for n, v in sorted(ma.items())}
-    import harness.env
-
     stamp = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-             "libraries": harness.env.library_versions(), "git_commit": git_commit(),
+             "libraries": env.library_versions(), "git_commit": git_commit(),
              "alpha": level, "agreeing_result_sets": [str(a), str(b)]}
     write_json_atomic(expected_path, {"schema": SCHEMA_VERSION, "profile": profile, "stamp": stamp,
                                       "metrics": new})
