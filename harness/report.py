@@ -14,6 +14,7 @@ import datetime as dt
 import html
 import importlib
 import os
+import re
 import statistics
 import tempfile
 from pathlib import Path
@@ -166,8 +167,14 @@ def to_markdown(blocks: list) -> str:
     return "\n\n".join(out) + "\n"
 
 
+def _inline(text: str) -> str:
+    """Escaped HTML of a Markdown line's **bold** and `code`."""
+    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(str(text)))
+    return re.sub(r"`([^`]*)`", r"<code>\1</code>", text)
+
+
 def _html_table(head, rows) -> str:
-    cell = lambda tag, c: f"<{tag}>{html.escape(str(c))}</{tag}>"  # noqa: E731
+    cell = lambda tag, c: f"<{tag}>{_inline(c)}</{tag}>"  # noqa: E731
     body = "".join("<tr>" + "".join(cell("td", c) for c in r) + "</tr>" for r in rows)
     return f"<table><tr>{''.join(cell('th', c) for c in head)}</tr>{body}</table>"
 
@@ -185,9 +192,9 @@ def to_html(blocks: list) -> str:
     out = []
     for kind, *rest in blocks:
         if kind == "h":
-            out.append(f"<h{rest[0]}>{html.escape(rest[1].replace('`', ''))}</h{rest[0]}>")
+            out.append(f"<h{rest[0]}>{_inline(rest[1])}</h{rest[0]}>")
         elif kind == "p":
-            out.append(f"<p>{html.escape(rest[0]).replace('**', '')}</p>")
+            out.append(f"<p>{_inline(rest[0])}</p>")
         elif kind == "md":
             table = _md_table(rest[0])
             out.append(_html_table(*table) if table else f"<pre>{html.escape(rest[0])}</pre>")
