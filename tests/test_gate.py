@@ -200,6 +200,22 @@ def test_regen_exits_nonzero_stamps_versions_and_keeps_tuned_tolerances(sets, tm
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "temp file left behind"
 
 
+def test_no_variance_at_all_is_an_undefined_verdict_that_still_gates(tmp_path):
+    """Every seed identical (a model collapsed to one class): no p-value, and that is gated too."""
+    flat = {(fw, init, s): (1600 if init == "pretrained" else 1000)
+            for fw in ("fairseq", "hf") for init in ("pretrained", "random") for s in range(3)}
+    a = write_results(tmp_path / "A", overrides=flat)
+    b = write_results(tmp_path / "B", wall=50.0, overrides=flat)
+    gate.regenerate(a, b, tmp_path / "smoke.json")
+    m = gate.load_expected(tmp_path / "smoke.json").metrics
+    assert m["fairseq.pretrained_vs_random.p_value"] == (None, None)
+    assert m["fairseq.pretrained_vs_random.verdict"] == ("undefined (no variance)", None)
+    assert gate.check(a, tmp_path / "smoke.json")[0] == gate.PASS
+    varied = write_results(tmp_path / "C", overrides={**flat, ("fairseq", "random", 0): 1010})
+    code, text = gate.check(varied, tmp_path / "smoke.json")
+    assert code == gate.DRIFT and _status(text, "fairseq.pretrained_vs_random.p_value") == "DRIFT", text
+
+
 def test_library_version_changes_are_named(sets, tmp_path):
     a, _, expected = sets
     raw = json.loads(expected.read_text())
