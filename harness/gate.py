@@ -21,7 +21,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import EXPECTED_DIR, env
+from harness import EXPECTED_DIR, env, stats
+from harness.claims import load_thresholds
 from harness.config import ConfigError, read_toml
 from harness.results import Results, git_commit, load_results
 from harness.runs import FRAMEWORKS, INITS, read_json, write_json_atomic
@@ -33,15 +34,14 @@ BETTER, NO_CLEAR = "pretrained better", "no clear difference"
 
 
 def alpha() -> float:
-    return float(read_toml(EXPECTED_DIR / "thresholds.toml")["significance"]["alpha"])
+    return load_thresholds().significance.alpha
 
 
 def welch_greater(a: list[float], b: list[float]) -> float | None:
     """One-sided Welch p-value for mean(a) > mean(b); None when undefined (no variance at all)."""
-    from scipy import stats
-
-    p = float(stats.ttest_ind(a, b, equal_var=False, alternative="greater").pvalue)
-    return None if p != p else p
+    if len(set(a)) == 1 and len(set(b)) == 1:
+        return None
+    return stats.welch(a, b, "greater").pvalue
 
 
 def metrics(results: Results, profile: str, level: float) -> dict[str, float | str | None]:

@@ -5,7 +5,7 @@ the claim ledger (``harness.ledger``; a NOT RUN note when that module is absent)
 per-seed table in the report's shape (Seed 0/1/2 x Pretrained/Random, fairseq; the HF row) next
 to what the report states, Figure 1 (test accuracy per seed, pretrained vs random), Figure 2
 (validation accuracy per epoch of the HF runs), the runs' provenance, and a note for every claim
-whose runs are missing. :func:`write_report` is what ``python -m harness reproduce`` calls last.
+the ledger could not run (with its reason). :func:`write_report` is what ``python -m harness reproduce`` calls last.
 """
 
 from __future__ import annotations
@@ -23,13 +23,6 @@ from harness import figures
 from harness.claims import Report, load_report
 from harness.results import Results, describe_provenance, git_commit, load_results
 
-# Which runs each results-based claim needs (C1 and C5 need none: the ledger computes them).
-NEEDS = {
-    "C2": (("fairseq", "pretrained"), ("fairseq", "random")),
-    "C3": (("fairseq", "pretrained"), ("fairseq", "random")),
-    "C4": (("hf", "pretrained"), ("fairseq", "pretrained")),
-    "C6": (("fairseq", "pretrained"), ("fairseq", "random")),
-}
 ROWS = (("fairseq", "pretrained", "Pretrained (fairseq)"), ("fairseq", "random", "Random (fairseq)"),
         ("hf", "pretrained", "Pretrained (HF)"), ("hf", "random", "Random (HF)"))
 
@@ -50,16 +43,19 @@ def _pct(values: list[float]) -> str:
     return f"{100 * statistics.fmean(values):.1f} ± {100 * statistics.stdev(values):.2f}"
 
 
-def _ledger(claims: Report, results_dir: Path) -> list:
+def _ledger(claims: Report, results_dir: Path) -> tuple[list, list]:
+    """The ledger's blocks, and one note per claim it could not run."""
     try:
         ledger = importlib.import_module("harness.ledger")
     except ModuleNotFoundError as exc:
         if exc.name != "harness.ledger":
             raise
-        return [("p", "**Claim ledger: NOT RUN.** `harness.ledger` is not part of this checkout, so no "
-                      "claim has a verdict here; the tables below are the raw results.")]
+        text = ("**Claim ledger: NOT RUN.** `harness.ledger` is not part of this checkout, so no "
+                "claim (C1-C6) has a verdict here; the tables below are the raw results.")
+        return [("p", text)], [("p", "Every claim: NOT RUN (no ledger).")]
     rows = ledger.build_ledger(claims, results_dir=results_dir)
-    return [("md", ledger.to_markdown(rows))]
+    notes = [("p", f"{r.claim} ({r.says}): {r.verdict}") for r in rows if r.verdict.startswith("NOT RUN")]
+    return [("md", ledger.to_markdown(rows))], notes or [("p", "None: every claim has a verdict.")]
 
 
 def _per_seed(results: Results, profile: str, claims: Report) -> list:
@@ -124,25 +120,16 @@ def _provenance(results: Results, profile: str) -> list:
     return [("table", ["", "value(s) over the runs"], rows)]
 
 
-def _not_run(results: Results) -> list:
-    notes = []
-    for claim, needs in NEEDS.items():
-        missing = [f"{fw} {init}" for fw, init in needs
-                   if not any(results.group(p, fw, init) for p in results.profiles)]
-        if missing:
-            notes.append(f"{claim} NOT RUN: no {' or '.join(missing)} runs in {results.root}.")
-    return [("p", n) for n in notes] or [("p", "Every results-based claim (C2, C3, C4, C6) has runs.")]
-
-
 def build(results_dir: str | Path, out_dir: Path) -> list:
     """The report as blocks: ("h", level, text) | ("p", text) | ("table", head, rows) | ("img", file, caption) | ("md", text)."""
     results, claims = load_results(results_dir), load_report()
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    ledger, not_run = _ledger(claims, Path(results_dir))
     blocks = [("h", 1, "Reproducibility report: the NLP Frameworks lab"),
               ("p", f"Results: `{results_dir}` (profiles: {', '.join(results.profiles)}). Claims: "
                     f"`{claims.path}`. Written {now} by harness commit `{git_commit()}`."),
-              ("h", 2, "Claim ledger"), *_ledger(claims, Path(results_dir)),
-              ("h", 2, "Claims not run"), *_not_run(results),
+              ("h", 2, "Claim ledger"), *ledger,
+              ("h", 2, "Claims not run"), *not_run,
               ("h", 2, "The report's numbers"), *_stated(claims)]
     for profile in results.profiles:
         blocks += [("h", 2, f"Profile `{profile}`"), ("h", 3, "Per-seed test accuracy"),

@@ -56,15 +56,29 @@ def test_per_seed_table_in_the_reports_shape(tmp_path, no_ledger):
                           ("Pretrained (HF)", synthetic.HF_PRETRAINED)):
         want = [f"{100 * c / synthetic.TEST_SIZE:.1f}%" for c in counts]
         assert rows[label][:3] == want, (label, rows[label], want)
-    assert "Every results-based claim (C2, C3, C4, C6) has runs." in text
     stated = [f"{v:g}%" for v in REPORT.fairseq.pretrained]
     assert f"| Pretrained (fairseq) | {' | '.join(stated)} |" in text, "the report's own numbers are shown"
     assert "| data hash | " + "d" * 64 + " |" in text and "| library: torch | 2.13.0 |" in text
 
 
-def test_claims_without_runs_get_a_note(tmp_path, no_ledger):
+def test_without_ledger_every_claim_is_noted_not_run(tmp_path, no_ledger):
+    text = write_report(write_results(tmp_path / "res"), tmp_path / "out").read_text()
+    assert "Every claim: NOT RUN (no ledger)." in text
+
+
+def test_the_real_ledger_and_its_not_run_claims(tmp_path):
+    """With harness.ledger: its table, and a note for each row it could not run, with the reason."""
     text = write_report(write_results(tmp_path / "res", frameworks=("fairseq",)), tmp_path / "out").read_text()
-    assert "C4 NOT RUN: no hf pretrained runs" in text
+    ledger_rows = [line for line in text.split("## Claim ledger")[1].split("## ")[0].splitlines()
+                   if line.startswith("| C")]
+    assert {row.split("|")[1].strip() for row in ledger_rows} >= {"C1", "C2", "C3", "C4", "C5", "C6"}
+    notes = text.split("## Claims not run")[1].split("## ")[0]
+    assert "C2 (" in notes and "NOT RUN (no lab-profile runs" in notes, notes
+    assert "C4 (fresh runs, profile 'smoke'): NOT RUN (fewer than 2 runs of hf pretrained)" in notes, notes
+
+
+def test_missing_hf_runs_leave_figure_2_not_run(tmp_path, no_ledger):
+    text = write_report(write_results(tmp_path / "res", frameworks=("fairseq",)), tmp_path / "out").read_text()
     assert "Figure 2: NOT RUN (no HF runs in this profile)." in text
     assert not (tmp_path / "out" / "figure2-smoke.png").exists()
     assert "| Pretrained (HF) | not run | not run | not run | not run |" in text
@@ -73,13 +87,14 @@ def test_claims_without_runs_get_a_note(tmp_path, no_ledger):
 def test_uses_the_ledger_when_present(tmp_path, monkeypatch):
     calls = []
     fake = types.ModuleType("harness.ledger")
-    fake.build_ledger = lambda report, results_dir=None: calls.append((report, results_dir)) or ["row"]
+    row = types.SimpleNamespace(claim="C3", says="fresh", verdict="REPRODUCED")
+    fake.build_ledger = lambda report, results_dir=None: calls.append((report, results_dir)) or [row]
     fake.to_markdown = lambda rows: "| claim | verdict |\n| --- | --- |\n| C3 | REPRODUCED |"
     monkeypatch.setitem(sys.modules, "harness.ledger", fake)
     results = write_results(tmp_path / "res")
     md = write_report(results, tmp_path / "out")
     assert calls and calls[0][1] == results and calls[0][0].path == REPORT.path
-    assert "| C3 | REPRODUCED |" in md.read_text()
+    assert "| C3 | REPRODUCED |" in md.read_text() and "None: every claim has a verdict." in md.read_text()
     assert "<td>C3</td><td>REPRODUCED</td>" in (tmp_path / "out" / "report.html").read_text()
 
 
