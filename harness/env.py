@@ -40,6 +40,8 @@ def setup() -> None:
     import torch
 
     torch.serialization.add_safe_globals([argparse.Namespace])
+    # Configure the root logger before fairseq's import does (it would set DEBUG for everyone).
+    logging.basicConfig(level=logging.WARNING)
     # fairseq logs an INFO line for every optional dependency it lacks (tensorboardX, ...), and its
     # import calls logging.basicConfig, which would let filelock print DEBUG lines.
     for name in ("fairseq", "filelock"):
@@ -60,9 +62,15 @@ def cache_dir() -> Path:
 
 
 def device() -> str:
+    """``cpu``, or the CUDA device for this process: under pytest-xdist on a multi-GPU machine,
+    worker ``gwN`` takes GPU ``N mod count``, so cells run in parallel, one per GPU."""
     import torch
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    if not torch.cuda.is_available():
+        return "cpu"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    index = int(worker[2:]) % torch.cuda.device_count() if worker.startswith("gw") else 0
+    return f"cuda:{index}"
 
 
 def seed_everything(seed: int) -> None:
