@@ -52,6 +52,9 @@ def binarize(data_dir: Path, checkpoint, max_tokens: int, out: Path) -> Path:
     for split in SPLITS:
         reviews, labels = read_split(data_dir, split)
         ids = [checkpoint.encode(text, max_tokens) for text in reviews]
+        bad = [i for i, seq in enumerate(ids, 1) if seq[0] != dictionary.bos() or seq[-1] != dictionary.eos()]
+        if bad:
+            raise ValueError(f"{data_dir}/{split}.review:{bad[0]}: encode() must give <s> ... </s>")
         expected[split] = ids
         (raw / f"{split}.input0").write_text(
             "".join(" ".join(dictionary[i] for i in seq[1:-1]) + "\n" for seq in ids)
