@@ -82,12 +82,15 @@ def _take(state: Mapping, pairs, forward: bool, what: str) -> dict:
 def fairseq_to_hf(state: Mapping, head: str | None = HEAD) -> dict:
     """An HF ``RobertaFor*`` state dict from a fairseq RoBERTa one (``checkpoint["model"]``).
 
-    Includes the MLM head (``lm_head.*``) and, when ``state`` has ``classification_heads.<head>``,
-    the classifier (``classifier.*``). ``token_type_embeddings`` is a zero row.
+    Includes the MLM head (``lm_head.*``) and the classifier (``classifier.*``) when ``state`` has
+    ``encoder.lm_head`` and ``classification_heads.<head>``. ``token_type_embeddings`` is a zero row.
     """
     import torch
 
-    pairs = _pairs(_layers(state, ENC + "layers.", ".fc1.weight")) + _lm_pairs()
+    pairs = _pairs(_layers(state, ENC + "layers.", ".fc1.weight"))
+    has_lm = "encoder.lm_head.dense.weight" in state
+    if has_lm:
+        pairs += _lm_pairs()
     has_head = head is not None and f"classification_heads.{head}.out_proj.weight" in state
     if has_head:
         pairs += _head_pairs(head)
@@ -97,10 +100,11 @@ def fairseq_to_hf(state: Mapping, head: str | None = HEAD) -> dict:
         raise KeyError(f"fairseq state dict: unmapped entries {extra[:5]}")
     out = _take(state, pairs, True, "fairseq state dict")
     embed = out["roberta.embeddings.word_embeddings.weight"]
-    if not torch.equal(state["encoder.lm_head.weight"], state[ENC + "embed_tokens.weight"]):
-        raise ValueError("fairseq lm_head.weight is not tied to embed_tokens: HF RoBERTa ties them")
-    out["lm_head.decoder.weight"] = embed
-    out["lm_head.decoder.bias"] = out["lm_head.bias"]
+    if has_lm:
+        if not torch.equal(state["encoder.lm_head.weight"], state[ENC + "embed_tokens.weight"]):
+            raise ValueError("fairseq lm_head.weight is not tied to embed_tokens: HF RoBERTa ties them")
+        out["lm_head.decoder.weight"] = embed
+        out["lm_head.decoder.bias"] = out["lm_head.bias"]
     out[TOKEN_TYPE] = torch.zeros(1, embed.shape[1], dtype=embed.dtype)
     return out
 
