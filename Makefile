@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | s
 .PHONY: env reproduce test gpu-test gate clean-env
 
 env: $(STAMP)
+	$(PY) -m harness fetch
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
