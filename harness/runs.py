@@ -8,8 +8,10 @@ The on-disk cache (keyed by a hash of everything that determines a run) is built
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,3 +112,82 @@ def load_result(path: str | Path) -> RunResult:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a JSON object, got {type(raw).__name__}")
     return build(RunResult, raw, str(path))
+
+
+# --- the on-disk cache: one entry per (run spec, everything that determines its result) ---------
+
+
+def results_path(results_dir: str | Path, spec: RunSpec) -> Path:
+    """Where a collected result lives: ``<dir>/<profile>/<RunSpec.name>.json``."""
+    return Path(results_dir) / spec.profile / f"{spec.name}.json"
+
+
+def _sha256(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+def source_hash(framework: str) -> str:
+    """Hash of the harness sources a run of ``framework`` depends on (a code change retrains)."""
+    from harness.train import source_files
+
+    return _sha256(b"".join(p.name.encode() + b"\0" + p.read_bytes() for p in source_files(framework)))
+
+
+def key_parts(spec: RunSpec, profile, data_dir: str | Path, checkpoint) -> dict:
+    """Everything that determines a run's result, as JSON-able data (hashed into the cache key)."""
+    from harness import env
+    from harness.data import data_hash
+
+    return {
+        "spec": dataclasses.asdict(spec),
+        "data_spec": dataclasses.asdict(profile.data),
+        "train_spec": dataclasses.asdict(getattr(profile, spec.framework)),
+        "threads": profile.threads,
+        "device": env.device(),
+        "data": data_hash(data_dir),
+        "checkpoint": checkpoint.hash,
+        "source": source_hash(spec.framework),
+        "versions": env.library_versions(),
+    }
+
+
+def cache_key(parts: dict) -> str:
+    return _sha256(json.dumps(parts, sort_keys=True).encode())
+
+
+def get_or_run(spec: RunSpec, profile, data_dir: str | Path, checkpoint,
+               cache_root: str | Path | None = None, *, bar=None) -> RunResult:
+    """The cached result of ``spec``, training it first if no entry matches its key.
+
+    Entries are ``<cache_root>/<RunSpec.name>-<key[:16]>.json``, written atomically under a file
+    lock, so pytest-xdist workers (or two shells) asking for the same run train it once.
+    """
+    from filelock import FileLock
+
+    from harness import env
+    from harness.train import runner
+
+    root = Path(cache_root) if cache_root else env.cache_dir() / "runs"
+    parts = key_parts(spec, profile, data_dir, checkpoint)
+    key = cache_key(parts)
+    entry = root / f"{spec.name}-{key[:16]}.json"
+    root.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(entry) + ".lock"):
+        if entry.exists():
+            return _load_entry(entry)
+        workdir = root / "work" / entry.stem
+        result = runner(spec.framework)(spec, profile, Path(data_dir), checkpoint, workdir,
+                                        **({"bar": bar} if bar is not None else {}))
+        result = dataclasses.replace(
+            result, provenance={**result.provenance, "cache_key": key, "key_parts": parts}
+        )
+        save_result(entry, result)
+        shutil.rmtree(workdir, ignore_errors=True)
+        return result
+
+
+def _load_entry(entry: Path) -> RunResult:
+    try:
+        return load_result(entry)
+    except (ConfigError, ValueError) as exc:
+        raise ConfigError(f"{exc} -- a corrupt cache entry: delete {entry} to retrain") from None

@@ -1,0 +1,30 @@
+"""One fine-tuning runner per framework, all with the same signature::
+
+    train(spec: RunSpec, profile: Profile, data_dir: Path, checkpoint: Checkpoint, workdir: Path) -> RunResult
+
+``runner(framework)`` finds it; ``harness.runs.get_or_run`` caches what it returns.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+RUNNERS = {"fairseq": "harness.train.fairseq", "hf": "harness.train.hf"}
+
+
+def runner(framework: str):
+    """The ``train`` function of ``framework``'s runner module."""
+    if framework not in RUNNERS:
+        raise ValueError(f"no runner for framework {framework!r} (known: {sorted(RUNNERS)})")
+    return importlib.import_module(RUNNERS[framework]).train
+
+
+def source_files(framework: str) -> list[Path]:
+    """The harness sources a run of ``framework`` depends on (hashed into the cache key): the
+    runner module plus the shared modules every runner uses."""
+    here = Path(__file__).resolve().parent
+    module = RUNNERS[framework].rsplit(".", 1)[1]
+    return [here / "__init__.py", here / f"{module}.py"] + [
+        here.parent / name for name in ("env.py", "config.py", "runs.py")
+    ]

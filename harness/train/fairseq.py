@@ -1,0 +1,270 @@
+"""fairseq fine-tuning: the lab's ``sentence_prediction`` recipe, run in-process.
+
+One run = binarize (the checkpoint's own tokenizer, then ``fairseq-preprocess --srcdict``) →
+``fairseq-train`` (one checkpoint per epoch, no validation inside fairseq) → validation accuracy
+of every epoch and test accuracy of the best-validation epoch, all computed from predictions.
+
+The lab's traps, handled here:
+- ``--shorten-method truncate`` would drop ``</s>``: sequences are truncated when the token files
+  are written (``Checkpoint.encode`` keeps ``</s>``); the binarized ids are checked against it.
+- Random init is the lab's: ``--restore-file`` naming a file that does not exist (fairseq then
+  trains from scratch); a pretrained run checks that its ``model.pt`` exists first.
+- The label dictionary is sorted by frequency (label "1" may be class 0): predictions are mapped
+  back through it and compared with the label files.
+- fairseq logs accuracy with one decimal and keeps the *last* epoch on ties; here every epoch is
+  scored exactly and the first best epoch wins (``RunResult.best_epoch``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import resource
+import shutil
+import time
+from pathlib import Path
+
+from harness import env
+from harness.config import Profile
+from harness.runs import RunResult, RunSpec
+
+SPLITS = ("train", "valid", "test")
+EVAL_BATCH = 64  # sentences per forward pass when scoring (no gradients: larger is faster)
+LOG_INTERVAL = 5  # updates between fairseq's progress records (they drive the progress bar)
+
+
+def binarize(data_dir: Path, checkpoint, max_tokens: int, out: Path) -> Path:
+    """Token files written from ``checkpoint.encode`` as dictionary pieces, binarized by
+    ``fairseq-preprocess --srcdict``: ``out/input0`` (reviews) and ``out/label``."""
+    from fairseq.data import Dictionary, data_utils
+    from fairseq_cli import preprocess
+
+    from harness.data import read_split
+
+    env.setup()
+    srcdict = Path(checkpoint.dir) / "dict.txt"
+    dictionary = Dictionary.load(str(srcdict))
+    raw, expected = out / "raw", {}
+    raw.mkdir(parents=True, exist_ok=True)
+    for split in SPLITS:
+        reviews, labels = read_split(data_dir, split)
+        ids = [checkpoint.encode(text, max_tokens) for text in reviews]
+        expected[split] = ids
+        (raw / f"{split}.input0").write_text(
+            "".join(" ".join(dictionary[i] for i in seq[1:-1]) + "\n" for seq in ids)
+        )
+        (raw / f"{split}.label").write_text("".join(label + "\n" for label in labels))
+    for name, extra in (("input0", ["--srcdict", str(srcdict)]), ("label", [])):
+        parser = preprocess.options.get_preprocessing_parser()
+        args = parser.parse_args(
+            ["--only-source", "--workers", "1", "--destdir", str(out / name), *extra]
+            + sum(([f"--{s}pref", str(raw / f"{s}.{name}")] for s in SPLITS), [])
+        )
+        preprocess.main(args)
+    for split, ids in expected.items():  # fairseq appends </s>; the task prepends <s> (--init-token 0)
+        ds = data_utils.load_indexed_dataset(str(out / "input0" / split), dictionary)
+        for i, seq in enumerate(ids):
+            if ds[i].tolist() != seq[1:]:
+                raise RuntimeError(
+                    f"{out}/input0/{split}: sentence {i + 1} binarized to {ds[i].tolist()[:12]}..., "
+                    f"the checkpoint's tokenizer gives {seq[1:13]}..."
+                )
+    return out
+
+
+def train_argv(spec: RunSpec, profile: Profile, bin_dir: Path, checkpoint, save_dir: Path,
+               updates_per_epoch: int) -> list[str]:
+    """The ``fairseq-train`` command line of one run (the lab's flags; dims from the checkpoint)."""
+    t, enc = profile.fairseq, checkpoint.encoder_config()
+    total = t.total_updates or t.max_epochs * updates_per_epoch
+    warmup = t.warmup_updates or round(t.warmup_ratio * total)
+    if spec.init == "pretrained":
+        restore = Path(checkpoint.dir) / "model.pt"
+        if not restore.is_file():  # fairseq would silently train from scratch
+            raise FileNotFoundError(f"{restore}: pretrained checkpoint not found")
+    else:
+        restore = save_dir / "random-init-no-such-checkpoint.pt"
+    argv = [
+        str(bin_dir), "--task", "sentence_prediction", "--num-classes", "2",
+        "--init-token", "0", "--separator-token", "2", "--criterion", "sentence_prediction",
+        "--arch", "roberta_base", "--encoder-layers", str(enc.layers),
+        "--encoder-embed-dim", str(enc.d_model), "--encoder-ffn-embed-dim", str(enc.d_ff),
+        "--encoder-attention-heads", str(enc.heads), "--max-positions", str(enc.max_positions),
+        "--dropout", str(t.dropout), "--attention-dropout", str(t.dropout),
+        "--batch-size", str(t.batch_size), "--required-batch-size-multiple", "1",
+        "--optimizer", "adam", "--adam-betas", f"({t.adam_betas[0]}, {t.adam_betas[1]})",
+        "--adam-eps", str(t.adam_eps), "--weight-decay", str(t.weight_decay),
+        "--clip-norm", str(t.clip_norm), "--lr-scheduler", t.scheduler, "--lr", str(t.lr),
+        "--warmup-updates", str(warmup), "--total-num-update", str(total),
+        "--max-epoch", str(t.max_epochs), "--seed", str(spec.seed),
+        "--restore-file", str(restore), "--reset-optimizer", "--reset-dataloader", "--reset-meters",
+        "--save-dir", str(save_dir), "--no-last-checkpoints", "--no-save-optimizer-state",
+        "--disable-validation", "--num-workers", "0",
+        "--log-format", "json", "--log-interval", str(LOG_INTERVAL),
+    ]
+    if env.device() == "cpu":
+        argv.append("--cpu")
+    argv += ["--bf16"] * t.bf16 + ["--fp16"] * t.fp16
+    return argv
+
+
+class _Progress(logging.Handler):
+    """Feeds fairseq's JSON progress records (``num_updates``) to a tqdm bar."""
+
+    def __init__(self, bar):
+        super().__init__(logging.INFO)
+        self.bar = bar
+
+    def emit(self, record):
+        with contextlib.suppress(ValueError, TypeError):
+            stats = json.loads(record.getMessage())
+            done = int(float(stats.get("num_updates", stats.get("train_num_updates", 0))))
+            self.bar.update(max(0, done - self.bar.n))
+
+
+@contextlib.contextmanager
+def _progress_to(bar):
+    log = logging.getLogger("fairseq.logging.progress_bar")
+    handler, old = _Progress(bar), (log.level, log.propagate)
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(old[0])
+        log.propagate = old[1]
+
+
+def _parse(argv: list[str]):
+    from fairseq import options
+    from fairseq.dataclass.utils import convert_namespace_to_omegaconf
+
+    args = options.parse_args_and_arch(options.get_training_parser(), argv)
+    return convert_namespace_to_omegaconf(args)
+
+
+def _fit(cfg, bar) -> None:
+    from fairseq import checkpoint_utils
+    from fairseq_cli import train as fairseq_train
+
+    logging.getLogger("fairseq_cli").setLevel(logging.WARNING)
+    if hasattr(checkpoint_utils.save_checkpoint, "best"):  # fairseq keeps it across in-process runs
+        del checkpoint_utils.save_checkpoint.best
+    with _progress_to(bar):
+        fairseq_train.main(cfg)
+
+
+def _scorer(cfg, bf16: bool):
+    """A function ``(state_dict, split) -> predicted labels`` (in file order) for this run's task."""
+    import torch
+    from fairseq import tasks
+
+    task = tasks.setup_task(cfg.task)
+    model = task.build_model(cfg.model)
+    labels = task.label_dictionary
+    for split in ("valid", "test"):
+        task.load_dataset(split)
+
+    def predict(state_dict, split: str) -> list[str]:
+        model.load_state_dict(state_dict, strict=True, model_cfg=cfg.model)
+        net = (model.bfloat16() if bf16 else model.float()).eval()
+        ds = task.dataset(split)
+        order = sorted(range(len(ds)), key=ds.num_tokens)
+        out = [""] * len(ds)
+        with torch.inference_mode():
+            for start in range(0, len(order), EVAL_BATCH):
+                batch = ds.collater([ds[i] for i in order[start:start + EVAL_BATCH]])
+                logits, _ = net(**batch["net_input"], features_only=True,
+                                classification_head_name="sentence_classification_head")
+                for i, cls in zip(batch["id"].tolist(), logits.argmax(-1).tolist()):
+                    out[i] = labels[cls + labels.nspecial]
+        return out
+
+    return predict
+
+
+def _accuracy(predicted: list[str], gold: list[str]) -> float:
+    return sum(p == g for p, g in zip(predicted, gold, strict=True)) / len(gold)
+
+
+def train(spec: RunSpec, profile: Profile, data_dir: Path, checkpoint, workdir: Path,
+          bar=None) -> RunResult:
+    """Fine-tune ``checkpoint`` (or its architecture from random init) on ``data_dir``.
+
+    ``bar``: an optional tqdm-like bar advanced per update (its ``total`` is set here).
+    """
+    import torch
+    from fairseq import checkpoint_utils
+
+    from harness.data import read_split
+
+    env.setup()
+    env.set_threads(profile.threads)
+    start = time.perf_counter()
+    workdir = Path(workdir)
+    shutil.rmtree(workdir, ignore_errors=True)
+    bin_dir = binarize(Path(data_dir), checkpoint, profile.data.max_tokens, workdir / "bin")
+    n_train = len(read_split(data_dir, "train")[1])
+    per_epoch = math.ceil(n_train / profile.fairseq.batch_size)
+    cfg = _parse(train_argv(spec, profile, bin_dir, checkpoint, workdir / "checkpoints", per_epoch))
+    if bar is not None:
+        bar.reset(total=per_epoch * profile.fairseq.max_epochs)
+    t0 = time.perf_counter()
+    _fit(cfg, bar if bar is not None else _NullBar())
+    train_s = time.perf_counter() - t0
+
+    predict = _scorer(cfg, profile.fairseq.bf16)
+    gold = {split: read_split(data_dir, split)[1] for split in ("valid", "test")}
+    valid, best, updates = [], None, 0
+    for epoch in range(1, profile.fairseq.max_epochs + 1):  # checkpoint{N}.pt: the end of epoch N
+        path = workdir / "checkpoints" / f"checkpoint{epoch}.pt"
+        state = checkpoint_utils.load_checkpoint_to_cpu(str(path))
+        updates = state["optimizer_history"][-1]["num_updates"]
+        valid.append(_accuracy(predict(state["model"], "valid"), gold["valid"]))
+        if best is None or valid[-1] > max(valid[:-1]):  # the first best epoch wins ties
+            best = state["model"]
+    best_epoch = valid.index(max(valid)) + 1
+    test = _accuracy(predict(best, "test"), gold["test"])
+    shutil.rmtree(workdir / "checkpoints")
+
+    train_tokens = _train_tokens(bin_dir) * profile.fairseq.max_epochs
+    return RunResult(
+        spec=spec,
+        valid_accuracy=tuple(valid),
+        best_epoch=best_epoch,
+        test_accuracy=test,
+        test_size=len(gold["test"]),
+        updates_per_epoch=per_epoch,
+        updates=updates,
+        wall_time_s=round(time.perf_counter() - start, 2),
+        provenance={
+            "framework_version": env.library_versions(("fairseq-fixed", "torch")),
+            "hardware": env.hardware(),
+            "checkpoint": str(checkpoint.dir),
+            "checkpoint_hash": checkpoint.hash,
+            "data_dir": str(data_dir),
+            "train_s": round(train_s, 2),
+            "train_tokens_per_s": round(train_tokens / train_s, 1),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "torch_threads": torch.get_num_threads(),
+        },
+    )
+
+
+def _train_tokens(bin_dir: Path) -> int:
+    """Tokens in one epoch of training input, the <s> the task prepends included."""
+    from fairseq.data import data_utils
+
+    ds = data_utils.load_indexed_dataset(str(bin_dir / "input0" / "train"), None)
+    return int(ds.sizes.sum()) + len(ds)  # (ds must outlive ds.sizes: it is a view of its mmap)
+
+
+class _NullBar:
+    n = 0
+
+    def update(self, k):
+        self.n += k

@@ -1,0 +1,75 @@
+"""Tiny stand-ins for unit tests of the runners and the cache (after fairseq's test_binaries):
+generated sentences in the lab's layout, and a random fairseq RoBERTa checkpoint with a
+whitespace tokenizer behind the ``Checkpoint`` interface. Seconds per fine-tune."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.config import EncoderConfig
+
+POSITIVE = ("good", "great", "fine", "superb", "lovely")
+NEGATIVE = ("bad", "awful", "dull", "poor", "boring")
+FILLER = tuple(f"w{i}" for i in range(40))
+ENCODER = EncoderConfig(vocab_size=1, d_model=32, d_ff=64, max_positions=32, layers=2, heads=2)
+
+
+def make_data(out: Path, sizes=(128, 32, 48), seed: int = 0) -> Path:
+    """``{train,valid,test}.{review,label}``: a sentiment word among filler words, balanced labels."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    for split, n in zip(("train", "valid", "test"), sizes):
+        reviews, labels = [], []
+        for i in range(n):
+            label = i % 2
+            words = rng.choices(FILLER, k=rng.randint(4, 14))
+            words.insert(rng.randrange(len(words)), rng.choice(POSITIVE if label else NEGATIVE))
+            reviews.append(" ".join(words))
+            labels.append(str(label))
+        (out / f"{split}.review").write_text("\n".join(reviews) + "\n")
+        (out / f"{split}.label").write_text("\n".join(labels) + "\n")
+    return out
+
+
+@dataclass(frozen=True)
+class TinyCheckpoint:
+    """The ``harness.checkpoints.Checkpoint`` interface over a random tiny fairseq model."""
+
+    dir: Path
+    hash: str
+
+    def dictionary(self):
+        from fairseq.data import Dictionary
+
+        return Dictionary.load(str(self.dir / "dict.txt"))
+
+    def encoder_config(self) -> EncoderConfig:
+        return EncoderConfig(**{**ENCODER.__dict__, "vocab_size": len(self.dictionary()) + 1})
+
+    def encode(self, text: str, max_tokens: int) -> list[int]:
+        d = self.dictionary()
+        return [d.bos()] + [d.index(w) for w in text.split()][: max_tokens - 2] + [d.eos()]
+
+
+def make_checkpoint(out: Path, seed: int = 1234) -> TinyCheckpoint:
+    """A fairseq model dir (``model.pt``, ``dict.txt``) the way ``--restore-file`` accepts it."""
+    import torch
+
+    from harness import params
+
+    out.mkdir(parents=True, exist_ok=True)
+    words = POSITIVE + NEGATIVE + FILLER
+    (out / "dict.txt").write_text("".join(f"{w} {1000 - i}\n" for i, w in enumerate(words)))
+    ckpt = TinyCheckpoint(out, "")
+    dictionary = ckpt.dictionary()
+    dictionary.add_symbol("<mask>")
+    torch.manual_seed(seed)
+    model = params.build_fairseq(ckpt.encoder_config(), dictionary)
+    state = {"model": model.state_dict(), "optimizer_history": [{"lr_scheduler_state": {}}],
+             "extra_state": {}}
+    torch.save(state, out / "model.pt")
+    digest = hashlib.sha256((out / "model.pt").read_bytes() + (out / "dict.txt").read_bytes())
+    return TinyCheckpoint(out, digest.hexdigest())
