@@ -157,6 +157,19 @@ def hf_model(state: Mapping, cfg: EncoderConfig, kind: str = "classifier", num_l
     return model.eval()
 
 
+def fairseq_model(state: Mapping, cfg: EncoderConfig, dictionary=None):
+    """A fairseq ``RobertaModel`` (``params.build_fairseq``) holding ``state``, loaded strictly, with
+    every classification head ``state`` has; in eval mode."""
+    model = params.build_fairseq(cfg, dictionary)
+    for key, value in state.items():
+        if key.startswith("classification_heads.") and key.endswith(".out_proj.weight"):
+            model.register_classification_head(key.split(".")[1], num_classes=value.shape[0])
+    state = dict(state)
+    state.setdefault(ENC + "version", model.state_dict()[ENC + "version"])  # absent after hf_to_fairseq
+    model.load_state_dict(state, strict=True)
+    return model.eval()
+
+
 def load_fairseq_state(model_dir: str | Path, checkpoint_file: str = "model.pt") -> dict:
     """The ``model`` state dict of a fairseq checkpoint file (no fairseq import needed)."""
     import torch
