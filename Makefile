@@ -37,5 +37,9 @@ test: env
 gpu-test: env
 	$(PY) -m pytest -m gpu --runslow
 
+# The drift gate alone: fresh smoke results (cached) against expected/results/.
+gate: env
+	$(PY) -m pytest -m "not gpu" tests/test_gate.py
+
 clean-env:
 	rm -rf $(VENV)

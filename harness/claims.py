@@ -2,7 +2,8 @@
 
 ``load_report()`` reads ``expected/report.toml`` (or another report's claims file in the same
 format, for ``ledger --claims FILE``) and rejects a malformed or incomplete file with an error
-naming the file and the field.
+naming the file and the field. ``load_thresholds()`` reads the suite's decision rules
+(``expected/thresholds.toml``: significance level, effect size, equivalence margins).
 """
 
 from __future__ import annotations
@@ -101,7 +102,34 @@ class LabFacts:
     schedule: ScheduleFacts
 
 
+@dataclass(frozen=True)
+class Significance:
+    alpha: float  # one-sided level for C3; two-sided "no detectable difference" in C4; TOST level
+
+
+@dataclass(frozen=True)
+class Effect:
+    large: float  # Hedges' g at or above which "much better" is a large effect
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    margin: float  # points: the band "consistent" is held to
+    ladder: tuple[float, ...]  # margins tried, narrowest first
+    power: float = 0.8  # target power for the seeds-needed figure
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    significance: Significance
+    effect: Effect
+    equivalence: Equivalence
+
+
 def _check_seeds(report: Report, where: str) -> None:
+    for name, seeds in (("fairseq", report.fairseq.seeds), ("hf", report.hf.seeds)):
+        if len(set(seeds)) != len(seeds):
+            raise ConfigError(f"{where}: {name}.seeds: repeated seeds {list(seeds)}")
     for name, seeds, groups in (
         ("fairseq", report.fairseq.seeds, {"pretrained": report.fairseq.pretrained, "random": report.fairseq.random}),
         ("hf", report.hf.seeds, {"pretrained": report.hf.pretrained}),
@@ -114,6 +142,10 @@ def _check_seeds(report: Report, where: str) -> None:
             bad = [v for v in values if not 0.0 <= v <= 100.0]
             if bad:
                 raise ConfigError(f"{where}: {name}.{group}: accuracies must be percentages, got {bad}")
+            if all(v <= 1.0 for v in values):
+                raise ConfigError(
+                    f"{where}: {name}.{group}: {list(values)} look like fractions; write percentages"
+                )
 
 
 def load_report(path: str | Path | None = None) -> Report:
@@ -126,3 +158,22 @@ def load_report(path: str | Path | None = None) -> Report:
 def load_lab(path: str | Path | None = None) -> LabFacts:
     path = Path(path) if path else EXPECTED_DIR / "lab.toml"
     return build(LabFacts, read_toml(path), str(path))
+
+
+def load_thresholds(path: str | Path | None = None) -> Thresholds:
+    """The sections of ``expected/thresholds.toml`` this module knows (others belong to the gate)."""
+    path = Path(path) if path else EXPECTED_DIR / "thresholds.toml"
+    raw = read_toml(path)
+    known = {f: raw.get(f) for f in ("significance", "effect", "equivalence")}
+    missing = [f for f, v in known.items() if v is None]
+    if missing:
+        raise ConfigError(f"{path}: missing section(s) {', '.join(f'[{m}]' for m in missing)}")
+    t = build(Thresholds, known, str(path))
+    eq = t.equivalence
+    if not 0 < t.significance.alpha < 0.5:
+        raise ConfigError(f"{path}: significance.alpha must be in (0, 0.5), got {t.significance.alpha}")
+    if not eq.ladder or list(eq.ladder) != sorted(set(eq.ladder)) or eq.ladder[0] <= 0:
+        raise ConfigError(f"{path}: equivalence.ladder must be positive margins, narrowest first: {list(eq.ladder)}")
+    if eq.margin not in eq.ladder:
+        raise ConfigError(f"{path}: equivalence.margin {eq.margin} is not on the ladder {list(eq.ladder)}")
+    return t

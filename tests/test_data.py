@@ -5,6 +5,7 @@ the profiles. Bad inputs are tiny generated directories: each must fail with one
 the file (and the line).
 """
 
+import argparse
 import dataclasses
 import shutil
 from collections import Counter
@@ -13,10 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness import data
+from harness import data, sources
 from harness.config import ConfigError, DataSpec, load_profile
 
-CAT = data.catalog()
+CAT = sources.catalog()
 SMOKE = load_profile("smoke").data
 
 
@@ -79,18 +80,24 @@ def test_prepare_is_idempotent_and_deterministic_from_scratch(smoke_dir, tmp_pat
     before = data.data_hash(smoke_dir)
     assert data.prepare(SMOKE) == smoke_dir and data.data_hash(smoke_dir) == before
     # A fresh cache (sources copied: no download) rebuilds byte-identical files.
-    shutil.copytree(data.sources_dir(), tmp_path / "sources")
+    shutil.copytree(sources.sources_dir(), tmp_path / "sources")
     monkeypatch.setenv("LAB_REPRO_CACHE", str(tmp_path))
     fresh = data.prepare(SMOKE)
     assert fresh.parent.parent == tmp_path and fresh.name == smoke_dir.name
     assert data.data_hash(fresh) == before
 
 
+def test_fetch_command_is_idempotent(capsys):
+    assert data.main(argparse.Namespace()) == 0 and data.main(argparse.Namespace()) == 0
+    out = capsys.readouterr().out
+    assert out.count("encoder: ") == 2 and all(str(p) in out for p in sources.fetch().values()), out
+
+
 def test_checksum_mismatch_names_the_file():
     src = CAT.sources["amazon-fr"]
     bad = dataclasses.replace(CAT, sources={**CAT.sources, "amazon-fr": dataclasses.replace(src, sha256="0" * 64)})
     with pytest.raises(ConfigError, match=r"polarity-fr-amazon\.csv: sha256 mismatch"):
-        data.fetch(bad)
+        sources.fetch(bad)
 
 
 # --- the split itself ------------------------------------------------------------------------

@@ -1,0 +1,120 @@
+"""The results store: a directory of :class:`~harness.runs.RunResult` files, and run provenance.
+
+Layout: ``<dir>/<profile>/<RunSpec.name>.json``; several profiles can sit side by side. Every
+file is validated on read (``harness.runs.load_result``: an error names the file and the field),
+and its place in the tree must match its content (a file named for seed 0 that holds seed 1 is an
+error, never a silent mix-up).
+
+Provenance: :func:`stamp` is what the run cache adds to a runner's ``RunResult.provenance`` (git
+commit, library versions, UTC time); :func:`describe_provenance` reads one result's provenance
+back as labelled rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import ROOT
+from harness.config import ConfigError
+from harness.runs import RunResult, RunSpec, load_result
+
+
+@dataclass(frozen=True)
+class Results:
+    """Every run of one results directory, by profile."""
+
+    root: Path
+    runs: dict[str, dict[RunSpec, RunResult]]  # profile -> spec -> result
+
+    @property
+    def profiles(self) -> list[str]:
+        return sorted(self.runs)
+
+    def group(self, profile: str, framework: str, init: str) -> list[RunResult]:
+        """The runs of one (framework, init) cell of a profile, ordered by seed."""
+        cell = [r for s, r in self.runs.get(profile, {}).items() if (s.framework, s.init) == (framework, init)]
+        return sorted(cell, key=lambda r: r.spec.seed)
+
+    def all(self, profile: str | None = None) -> list[RunResult]:
+        profiles = [profile] if profile else self.profiles
+        return [r for p in profiles for r in sorted(self.runs.get(p, {}).values(), key=_order)]
+
+
+def _order(r: RunResult):
+    return (r.spec.framework, r.spec.init, r.spec.seed)
+
+
+def load_results(root: str | Path, profile: str | None = None) -> Results:
+    """Read ``root/<profile>/*.json`` (all profiles, or only ``profile``).
+
+    Raises :class:`ConfigError` naming the file for a missing directory, an empty one, a corrupt
+    or truncated file, a schema violation, or a file whose name or folder disagrees with its spec.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise ConfigError(f"{root}: results directory not found")
+    dirs = [root / profile] if profile else sorted(p for p in root.iterdir() if p.is_dir())
+    runs: dict[str, dict[RunSpec, RunResult]] = {}
+    for d in dirs:
+        for path in sorted(d.glob("*.json")):
+            result = load_result(path)
+            spec = result.spec
+            if spec.profile != d.name or spec.name != path.stem:
+                raise ConfigError(
+                    f"{path}: holds run {spec.name!r} (profile {spec.profile!r}); expected the file "
+                    f"<dir>/{spec.profile}/{spec.name}.json"
+                )
+            runs.setdefault(d.name, {})[spec] = result
+    if not runs and not profile and any(root.glob("*.json")):
+        raise ConfigError(f"{root}: holds result files itself; pass its parent (<dir>/<profile>/<run>.json)")
+    if not runs:
+        where = root / profile if profile else root
+        raise ConfigError(f"{where}: no result files (<dir>/<profile>/<run>.json)")
+    return Results(root=root, runs=runs)
+
+
+def git_commit(repo: Path = ROOT) -> str:
+    """The checkout's commit, with ``+dirty`` when tracked files have changes; "unknown" outside git."""
+    def git(*args):
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout
+
+    try:
+        commit = git("rev-parse", "HEAD").strip()
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no").strip())
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit + ("+dirty" if dirty else "")
+
+
+def stamp() -> dict:
+    """What every stored result records beyond its runner's own provenance: the harness commit, the
+    library versions and the time (``get_or_run`` merges it into ``RunResult.provenance``)."""
+    import harness.env
+
+    return {
+        "git_commit": git_commit(),
+        "libraries": harness.env.library_versions(),
+        "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def describe_provenance(result: RunResult) -> dict[str, str]:
+    """One result's provenance as flat ``label -> value`` rows (for the report).
+
+    Runners record ``hardware``, ``checkpoint_hash`` (and ``data_hash``); the run cache adds
+    ``key_parts`` (data and checkpoint hashes, library versions, device) and :func:`stamp`.
+    """
+    p = result.provenance
+    parts = p.get("key_parts") or {}
+    rows = {
+        "git commit": p.get("git_commit"),
+        "data hash": p.get("data_hash") or parts.get("data"),
+        "checkpoint hash": p.get("checkpoint_hash") or parts.get("checkpoint"),
+    }
+    rows.update({f"hardware: {k}": v for k, v in (p.get("hardware") or {}).items()})
+    libraries = p.get("libraries") or parts.get("versions") or p.get("framework_version") or {}
+    rows.update({f"library: {k}": v for k, v in libraries.items()})
+    return {k: "not recorded" if v is None else str(v) for k, v in rows.items()}

@@ -1,0 +1,51 @@
+"""C6: the report's aggregates "81.1% (± 0.02%)" and "67.7% (± 0.003%)" (report §2.1).
+
+The search covers the documented conventions ``harness.stats.CONVENTIONS``: the SD with ddof 0
+(population) or 1 (sample), in accuracy points or as a fraction. The report's aggregates must be
+reproducible from its per-seed table under one convention at the printed precision; the corrected
+reading is then "mean ± SD points".
+"""
+
+from harness import stats
+from harness.claims import load_report
+
+FS = load_report().fairseq
+AGGREGATES = {
+    "pretrained": (FS.pretrained, FS.stated_mean_pretrained, FS.stated_spread_pretrained),
+    "random": (FS.random, FS.stated_mean_random, FS.stated_spread_random),
+}
+
+
+def _found():
+    return {k: stats.conventions_reproducing(*v) for k, v in AGGREGATES.items()}
+
+
+def _describe(name):
+    values, mean, spread = AGGREGATES[name]
+    sds = {d: stats.summarize(values, d).sd for d in (0, 1)}
+    return f"{name} {list(values)}: stated {mean}% (± {spread}%), SD ddof=0 {sds[0]:.4f}, ddof=1 {sds[1]:.4f} points"
+
+
+def test_stated_aggregates_reproduce_under_one_convention():
+    found = _found()
+    common = set.intersection(*(set(c) for c in found.values()))
+    assert common, f"no convention of {stats.CONVENTIONS} reproduces both: {found}; " + "; ".join(
+        _describe(k) for k in AGGREGATES
+    )
+
+
+def test_report_used_population_sd_as_a_fraction():
+    """The % sign is wrong: the spreads are population SDs as fractions (1.67 and 0.31 points)."""
+    common = set.intersection(*(set(c) for c in _found().values()))
+    assert common == {(0, "fraction")}, f"{common}; " + "; ".join(_describe(k) for k in AGGREGATES)
+
+
+def test_stated_spreads_are_not_points():
+    found = _found()
+    assert not [c for cs in found.values() for c in cs if c[1] == "points"], found
+
+
+def test_search_fails_when_a_spread_is_not_reproducible():
+    values, mean, spread = AGGREGATES["pretrained"]
+    assert stats.conventions_reproducing(values, mean, spread * 7) == []
+    assert stats.conventions_reproducing(values, mean + 1, spread) == []

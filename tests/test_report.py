@@ -1,0 +1,115 @@
+"""The reproducibility report (harness/report.py): Markdown + HTML with both figures, the per-seed
+table in the report's shape, provenance, the ledger or a NOT RUN note, a note for every claim not run.
+"""
+
+import sys
+import types
+
+import pytest
+
+from harness import figures
+from harness.__main__ import main as cli
+from harness.claims import load_report
+from harness.config import ConfigError
+from harness.report import write_report
+from tests import synthetic
+from tests.synthetic import write_results
+
+REPORT = load_report()
+
+
+@pytest.fixture
+def no_ledger(monkeypatch):
+    monkeypatch.setitem(sys.modules, "harness.ledger", None)  # import fails as if not merged
+
+
+def _has_colour(png, hex_colour, min_pixels=500):
+    import matplotlib.image
+    import numpy as np
+
+    img = matplotlib.image.imread(png)[..., :3]
+    rgb = np.array([int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    return int((np.abs(img - rgb).max(axis=-1) < 0.02).sum()) >= min_pixels
+
+
+def test_report_renders_with_both_figures(tmp_path, no_ledger):
+    md = write_report(write_results(tmp_path / "res"), tmp_path / "out")
+    text = md.read_text()
+    page = (tmp_path / "out" / "report.html").read_text()
+    for n in (1, 2):
+        png = tmp_path / "out" / f"figure{n}-smoke.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
+        assert f"](figure{n}-smoke.png)" in text and f'<img src="figure{n}-smoke.png"' in page
+        # both inits are drawn: the pretrained and the random colour each cover real area
+        for init, colour in figures.COLORS.items():
+            assert _has_colour(png, colour), f"{png}: no {init} ({colour}) pixels"
+    assert "Claim ledger: NOT RUN" in text and "NOT RUN" in page
+
+
+def test_per_seed_table_in_the_reports_shape(tmp_path, no_ledger):
+    text = write_report(write_results(tmp_path / "res"), tmp_path / "out").read_text()
+    section = text.split("## Profile `smoke`")[1].split("### Figures")[0]
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
+            for line in section.splitlines() if line.startswith("| ")}
+    assert rows[""][:3] == ["Seed 0", "Seed 1", "Seed 2"]
+    for label, counts in (("Pretrained (fairseq)", synthetic.PRETRAINED), ("Random (fairseq)", synthetic.RANDOM),
+                          ("Pretrained (HF)", synthetic.HF_PRETRAINED)):
+        want = [f"{100 * c / synthetic.TEST_SIZE:.1f}%" for c in counts]
+        assert rows[label][:3] == want, (label, rows[label], want)
+    stated = [f"{v:g}%" for v in REPORT.fairseq.pretrained]
+    assert f"| Pretrained (fairseq) | {' | '.join(stated)} |" in text, "the report's own numbers are shown"
+    assert "| data hash | " + "d" * 64 + " |" in text and "| library: torch | 2.13.0 |" in text
+
+
+def test_without_ledger_every_claim_is_noted_not_run(tmp_path, no_ledger):
+    text = write_report(write_results(tmp_path / "res"), tmp_path / "out").read_text()
+    assert "Every claim: NOT RUN (no ledger)." in text
+
+
+def test_the_real_ledger_and_its_not_run_claims(tmp_path):
+    """With harness.ledger: its table, and a note for each row it could not run, with the reason."""
+    text = write_report(write_results(tmp_path / "res", frameworks=("fairseq",)), tmp_path / "out").read_text()
+    ledger_rows = [line for line in text.split("## Claim ledger")[1].split("## ")[0].splitlines()
+                   if line.startswith("| C")]
+    assert {row.split("|")[1].strip() for row in ledger_rows} >= {"C1", "C2", "C3", "C4", "C5", "C6"}
+    notes = text.split("## Claims not run")[1].split("## ")[0]
+    assert "C2 (" in notes and "NOT RUN (no lab-profile runs" in notes, notes
+    assert "C4 (fresh runs, profile 'smoke'): NOT RUN (fewer than 2 runs of hf pretrained)" in notes, notes
+
+
+def test_missing_hf_runs_leave_figure_2_not_run(tmp_path, no_ledger):
+    text = write_report(write_results(tmp_path / "res", frameworks=("fairseq",)), tmp_path / "out").read_text()
+    assert "Figure 2: NOT RUN (no HF runs in this profile)." in text
+    assert not (tmp_path / "out" / "figure2-smoke.png").exists()
+    assert "| Pretrained (HF) | not run | not run | not run | not run |" in text
+
+
+def test_uses_the_ledger_when_present(tmp_path, monkeypatch):
+    calls = []
+    fake = types.ModuleType("harness.ledger")
+    row = types.SimpleNamespace(claim="C3", says="fresh", verdict="REPRODUCED")
+    fake.build_ledger = lambda report, results_dir=None: calls.append((report, results_dir)) or [row]
+    fake.to_markdown = lambda rows: "| claim | verdict |\n| --- | --- |\n| C3 | REPRODUCED |"
+    monkeypatch.setitem(sys.modules, "harness.ledger", fake)
+    results = write_results(tmp_path / "res")
+    md = write_report(results, tmp_path / "out")
+    assert calls and calls[0][1] == results and calls[0][0].path == REPORT.path
+    assert "| C3 | REPRODUCED |" in md.read_text() and "None: every claim has a verdict." in md.read_text()
+    assert "<td>C3</td><td>REPRODUCED</td>" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_cli_writes_and_prints_the_path(tmp_path, capsys, no_ledger):
+    results = write_results(tmp_path / "res")
+    assert cli(["report", str(results), "--out", str(tmp_path / "out")]) == 0
+    assert str(tmp_path / "out" / "report.md") in capsys.readouterr().out
+
+
+def test_corrupt_results_are_an_error_not_a_report(tmp_path, capsys, no_ledger):
+    results = write_results(tmp_path / "res")
+    victim = results / "smoke" / "smoke-hf-random-seed1.json"
+    victim.write_text(victim.read_text()[:100])
+    with pytest.raises(ConfigError, match="not valid JSON"):
+        write_report(results, tmp_path / "out")
+    assert cli(["report", str(results), "--out", str(tmp_path / "out2")]) == 2
+    assert str(victim) in capsys.readouterr().err
+    assert not (tmp_path / "out2" / "report.md").exists()

@@ -1,0 +1,133 @@
+"""harness.stats: properties (hypothesis), agreement between its tests, and bad input."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from harness import stats
+
+# Per-seed accuracies as the report prints them: points with one decimal.
+accuracy = st.integers(0, 1000).map(lambda k: k / 10)
+group = st.lists(accuracy, min_size=2, max_size=5)
+
+
+def _spread(values) -> bool:
+    return np.std(values) > 0.05
+
+
+@given(group, group, st.floats(-50, 50))
+def test_shifting_both_groups_leaves_welch_unchanged(a, b, shift):
+    assume(_spread(a) and _spread(b))
+    before = stats.welch(a, b)
+    after = stats.welch([x + shift for x in a], [x + shift for x in b])
+    assert after.pvalue == pytest.approx(before.pvalue, rel=1e-6, abs=1e-12), (a, b, shift, before, after)
+    assert after.statistic == pytest.approx(before.statistic, rel=1e-6, abs=1e-9)
+
+
+@given(group, group)
+def test_swapping_groups_flips_the_one_sided_test(a, b):
+    assume(_spread(a) and _spread(b))
+    greater = stats.welch(a, b, "greater").pvalue
+    assert stats.welch(b, a, "less").pvalue == pytest.approx(greater)
+    assert greater + stats.welch(a, b, "less").pvalue == pytest.approx(1.0)
+    assert stats.welch(b, a).pvalue == pytest.approx(stats.welch(a, b).pvalue)
+
+
+@given(group, group, st.floats(0.1, 20), st.floats(0.1, 20))
+def test_tost_p_falls_as_the_margin_grows(a, b, m1, m2):
+    assume(_spread(a) and _spread(b))
+    narrow, wide = sorted((m1, m2))
+    pn, pw = stats.tost(a, b, narrow).pvalue, stats.tost(a, b, wide).pvalue
+    assert pw <= pn + 1e-12, (a, b, narrow, pn, wide, pw)
+
+
+@given(group, group)
+def test_smallest_tost_margin_is_the_boundary(a, b):
+    assume(_spread(a) and _spread(b))
+    m = stats.smallest_tost_margin(a, b, 0.05)
+    assert m > abs(np.mean(a) - np.mean(b))
+    assert stats.tost(a, b, m * 1.001).pvalue < 0.05 <= stats.tost(a, b, m * 0.999).pvalue, (a, b, m)
+
+
+@given(st.lists(st.tuples(accuracy, accuracy), min_size=2, max_size=5, unique_by=lambda t: t))
+def test_paired_ignores_seed_order(pairs):
+    a = {seed: x for seed, (x, _) in enumerate(pairs)}
+    b = {seed: y for seed, (_, y) in enumerate(pairs)}
+    assume(np.std([a[s] - b[s] for s in a]) > 0.05)
+    forward = stats.paired(a, b)
+    backward = stats.paired(dict(reversed(a.items())), dict(reversed(b.items())))
+    assert forward == backward
+
+
+@given(group, group)
+def test_exact_permutation_p_is_a_count_over_all_splits(a, b):
+    p = stats.permutation(a, b, "greater").pvalue
+    splits = math.comb(len(a) + len(b), len(a))
+    assert 1 / splits - 1e-12 <= p <= 1
+    assert round(p * splits) == pytest.approx(p * splits, abs=1e-6), (p, splits)
+
+
+@given(group)
+def test_summaries_and_bootstrap_bracket_the_data(a):
+    pop, smp = stats.summarize(a, 0), stats.summarize(a, 1)
+    assert pop.mean == smp.mean and pop.sd <= smp.sd and (pop.ddof, smp.ddof) == (0, 1)
+    assume(_spread(a))
+    low, high = stats.bootstrap_ci(a, n_resamples=999)
+    assert min(a) - 1e-9 <= low <= pop.mean <= high <= max(a) + 1e-9, (a, low, high)
+
+
+def test_hedges_g_is_smaller_than_cohens_d():
+    a, b = [1.0, 2.0, 3.5], [0.0, 0.4, 0.2]
+    pooled = math.sqrt((np.var(a, ddof=1) + np.var(b, ddof=1)) / 2)
+    d = (np.mean(a) - np.mean(b)) / pooled
+    g = stats.hedges_g(a, b)
+    assert 0 < g < d and stats.hedges_g(b, a) == pytest.approx(-g)
+
+
+def test_seeds_needed_reaches_the_power_by_simulation():
+    """The union-bound sizing is conservative: simulated TOST power at that many seeds >= target."""
+    sd, margin, alpha, power = 2.0, 3.0, 0.05, 0.8
+    n = stats.seeds_needed(sd, margin, alpha, power)
+    rng = np.random.default_rng(0)
+    reps = 400
+    hits = sum(
+        stats.tost(rng.normal(0, sd, n), rng.normal(0, sd, n), margin).pvalue < alpha for _ in range(reps)
+    )
+    se = math.sqrt(power * (1 - power) / reps)
+    assert hits / reps >= power - 3 * se, f"{n} seeds: simulated power {hits / reps:.3f} < {power}"
+    assert stats.seeds_needed(sd, margin / 2, alpha, power) > n  # a narrower margin needs more
+    assert stats.seeds_needed(sd / 10, margin, alpha, power) == 2  # the fewest a t-test can use
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: stats.welch([80.0], [70.0, 71.0]), "at least 2 seeds"),
+        (lambda: stats.welch([80.0, float("nan")], [70.0, 71.0]), "finite"),
+        (lambda: stats.tost([80.0, 81.0], [70.0, float("inf")], 3), "finite"),
+        (lambda: stats.summarize([], 1), "at least 2 seeds"),
+        (lambda: stats.summarize([1.0, 2.0], 2), "ddof"),
+        (lambda: stats.welch([[1.0, 2.0]], [1.0, 2.0]), "flat list"),
+        (lambda: stats.welch(["a", "b"], [1.0, 2.0]), "expected numbers"),
+        (lambda: stats.welch([1.0, 2.0], [1.0, 3.0], "bigger"), "alternative"),
+        (lambda: stats.paired({0: 80.0, 1: 81.0}, {0: 70.0, 2: 71.0}), "same seeds"),
+        (lambda: stats.paired({0: 80.0}, {0: 70.0}), "at least 2 seeds"),
+        (lambda: stats.by_seed([0, 0, 1], [1.0, 2.0, 3.0]), "repeated seeds"),
+        (lambda: stats.by_seed([0, 1], [1.0, 2.0, 3.0]), "3 values for 2 seeds"),
+        (lambda: stats.tost([80.0, 81.0], [70.0, 71.0], 0), "margin"),
+        (lambda: stats.hedges_g([1.0, 1.0], [2.0, 2.0]), "constant"),
+        (lambda: stats.seeds_needed(0.0, 3.0, 0.05), "sd"),
+        (lambda: stats.seeds_needed(2.0, 3.0, 0.05, power=1.0), "power"),
+    ],
+)
+def test_bad_input_is_a_clear_value_error(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("printed, places", [(0.02, 2), (0.003, 3), (81.1, 1), (80.0, 0), (1e-5, 5)])
+def test_decimals_of_a_printed_number(printed, places):
+    assert stats.decimals(printed) == places
