@@ -165,6 +165,7 @@ def get_or_run(spec: RunSpec, profile, data_dir: str | Path, checkpoint,
     from filelock import FileLock
 
     from harness import env
+    from harness.results import stamp
     from harness.train import runner
 
     root = Path(cache_root) if cache_root else env.cache_dir() / "runs"
@@ -179,11 +180,11 @@ def get_or_run(spec: RunSpec, profile, data_dir: str | Path, checkpoint,
         result = runner(spec.framework)(spec, profile, Path(data_dir), checkpoint, workdir,
                                         **({"bar": bar} if bar is not None else {}))
         result = dataclasses.replace(
-            result, provenance={**result.provenance, "cache_key": key, "key_parts": parts}
+            result, provenance={**result.provenance, **stamp(), "cache_key": key, "key_parts": parts}
         )
         save_result(entry, result)
         shutil.rmtree(workdir, ignore_errors=True)
-        return result
+        return _load_entry(entry)  # as a warm run will see it (JSON: tuples come back as lists)
 
 
 def _load_entry(entry: Path) -> RunResult:

@@ -144,6 +144,7 @@ def _parse(argv: list[str]):
     from fairseq.dataclass.utils import convert_namespace_to_omegaconf
 
     args = options.parse_args_and_arch(options.get_training_parser(), argv)
+    args.tpu = False  # fairseq: "--bf16 implies --tpu"; bf16 runs on CPUs (AMX) and GPUs too
     return convert_namespace_to_omegaconf(args)
 
 

@@ -1,0 +1,79 @@
+"""Fixtures that train: one session fixture per (profile, framework, init, seed) cell, named
+``<profile>_<framework>_<init>_seed<seed>`` (e.g. ``smoke_fairseq_pretrained_seed0``), each a
+``RunResult`` from ``harness.runs.get_or_run`` -- cached on disk and file-locked, so a warm rerun
+trains nothing and pytest-xdist workers share the runs. No training loop lives here.
+
+``smoke_<framework>`` (e.g. ``smoke_fairseq``) collects one framework's cells as
+``{init: [RunResult by seed]}``. A framework joins by adding its name to ``FRAMEWORKS``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.config import load_profile
+from harness.runs import RunSpec, get_or_run
+
+sys.path.insert(0, str(Path(__file__).parent))  # the test helpers (tiny.py)
+
+FRAMEWORKS = ("fairseq",)
+SMOKE = load_profile("smoke")
+
+
+def cell_name(profile: str, framework: str, init: str, seed: int) -> str:
+    return f"{profile}_{framework}_{init}_seed{seed}"
+
+
+@pytest.fixture(scope="session")
+def smoke_inputs():
+    """(profile, data dir, checkpoint) of the smoke scale: the embedded sentences and encoder."""
+    from harness import checkpoints, data
+
+    return SMOKE, data.prepare(SMOKE.data), checkpoints.embedded()
+
+
+def _cell_fixture(inputs: str, framework: str, init: str, seed: int):
+    @pytest.fixture(scope="session")
+    def cell(request):
+        profile, data_dir, checkpoint = request.getfixturevalue(inputs)
+        return get_or_run(RunSpec(profile.name, framework, init, seed), profile, data_dir, checkpoint)
+
+    cell.__doc__ = f"{framework} fine-tune, {init} init, seed {seed}, at the {SMOKE.name} scale"
+    return cell
+
+
+for _fw in FRAMEWORKS:
+    for _init in SMOKE.inits:
+        for _seed in SMOKE.seeds:
+            globals()[cell_name(SMOKE.name, _fw, _init, _seed)] = _cell_fixture(
+                "smoke_inputs", _fw, _init, _seed
+            )
+
+
+def _framework_fixture(framework: str):
+    @pytest.fixture(scope="session")
+    def cells(request) -> dict:
+        return {
+            init: [request.getfixturevalue(cell_name(SMOKE.name, framework, init, s)) for s in SMOKE.seeds]
+            for init in SMOKE.inits
+        }
+
+    cells.__doc__ = f"{{init: [RunResult for each seed]}} of {framework} at the {SMOKE.name} scale"
+    return cells
+
+
+for _fw in FRAMEWORKS:
+    globals()[f"{SMOKE.name}_{_fw}"] = _framework_fixture(_fw)
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory):
+    """(profile, data dir, checkpoint) of the unit-test scale (tests/tiny.py): seconds per run."""
+    import tiny
+
+    root = tmp_path_factory.mktemp("tiny")
+    profile = load_profile(Path(__file__).parent / "data" / "tiny.toml")
+    return profile, tiny.make_data(root / "data"), tiny.make_checkpoint(root / "checkpoint")
