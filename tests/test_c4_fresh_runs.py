@@ -11,7 +11,7 @@ that three seeds can establish that margin at this scale.
 import pytest
 import torch
 
-from harness import checkpoints, convert, data, stats
+from harness import convert, data, stats
 from harness.claims import load_thresholds
 from harness.config import load_profile
 from harness.ledger import equivalence
@@ -24,13 +24,13 @@ TOL = 1e-5
 
 
 @pytest.fixture(scope="module")
-def checkpoint():
-    return checkpoints.embedded()
+def checkpoint(smoke_inputs):
+    return smoke_inputs[2]
 
 
 @pytest.fixture(scope="module")
-def data_dir():
-    return data.prepare(PROFILE.data)
+def data_dir(smoke_inputs):
+    return smoke_inputs[1]
 
 
 def test_same_weights_same_batch_same_class_logits(checkpoint, data_dir):
@@ -52,23 +52,26 @@ def test_same_weights_same_batch_same_class_logits(checkpoint, data_dir):
     assert torch.equal(a.argmax(-1), b.argmax(-1)), "the frameworks predict different classes"
 
 
-def cell(framework, checkpoint, data_dir, init="pretrained"):
-    """The runs of one smoke cell, seed by seed, through the shared run cache."""
-    return [get_or_run(RunSpec(PROFILE.name, framework, init, seed), PROFILE, data_dir, checkpoint)
-            for seed in PROFILE.seeds]
+@pytest.fixture(scope="session")
+def smoke_hf_pretrained(smoke_inputs):
+    """The HF pretrained cell through the shared run cache. (To become conftest's ``smoke_hf``
+    once its FRAMEWORKS lists "hf".)"""
+    profile, data_dir, checkpoint = smoke_inputs
+    return [get_or_run(RunSpec(profile.name, "hf", "pretrained", s), profile, data_dir, checkpoint)
+            for s in profile.seeds]
 
 
 @pytest.fixture(scope="module")
-def fresh(checkpoint, data_dir):
+def fresh(smoke_hf_pretrained, smoke_fairseq):
     """(HF points, fairseq points, test size, Welch p, TOST p by margin, a printable summary)."""
-    runs = {fw: cell(fw, checkpoint, data_dir) for fw in ("hf", "fairseq")}
-    hf, fs = ([100 * r.test_accuracy for r in runs[fw]] for fw in ("hf", "fairseq"))
+    hf = [100 * r.test_accuracy for r in smoke_hf_pretrained]
+    fs = [100 * r.test_accuracy for r in smoke_fairseq["pretrained"]]
     verdict, welch_p, tost_p = equivalence(hf, fs, T)
     table = (f"smoke, seeds {list(PROFILE.seeds)}: HF {[round(x, 2) for x in hf]} vs fairseq "
              f"{[round(x, 2) for x in fs]}; Welch p={welch_p:.3f}; TOST p by margin "
              f"{ {m: round(p, 4) for m, p in tost_p.items()} }; verdict {verdict}")
     print(table)
-    return hf, fs, runs["hf"][0].test_size, welch_p, tost_p, table
+    return hf, fs, smoke_hf_pretrained[0].test_size, welch_p, tost_p, table
 
 
 @pytest.mark.train
