@@ -177,3 +177,29 @@ def load_thresholds(path: str | Path | None = None) -> Thresholds:
     if eq.margin not in eq.ladder:
         raise ConfigError(f"{path}: equivalence.margin {eq.margin} is not on the ladder {list(eq.ladder)}")
     return t
+
+
+@dataclass(frozen=True)
+class Band:
+    """Where a fresh run's test accuracy (a fraction) is expected, and how that was established."""
+
+    test_accuracy: tuple[float, float]  # [low, high], inclusive
+    how: str  # how the band was set (what was measured, where, and the margin added)
+    measured: tuple[float, ...] = ()  # the per-seed test accuracies the band was set from
+    provisional: bool = False  # not yet measured at this scale: a guess to be replaced
+
+
+def load_bands(path: str | Path | None = None) -> dict[tuple[str, str, str], Band]:
+    """``expected/bands.toml``: ``[profile.framework.init]`` tables -> ``{(profile, framework, init): Band}``."""
+    path = Path(path) if path else EXPECTED_DIR / "bands.toml"
+    out = {}
+    for profile, frameworks in read_toml(path).items():
+        for framework, inits in frameworks.items():
+            for init, table in inits.items():
+                where = f"{path}: [{profile}.{framework}.{init}]"
+                band = build(Band, table, where)
+                lo, hi = band.test_accuracy
+                if not 0.0 <= lo < hi <= 1.0:
+                    raise ConfigError(f"{where}: test_accuracy must be [low, high] fractions, got {[lo, hi]}")
+                out[(profile, framework, init)] = band
+    return out

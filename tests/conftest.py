@@ -9,7 +9,6 @@ trains nothing and pytest-xdist workers share the runs. No training loop lives h
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,13 @@ import pytest
 from harness.config import load_profile
 from harness.runs import RunSpec, get_or_run
 
-sys.path.insert(0, str(Path(__file__).parent))  # the test helpers (tiny.py)
-
 FRAMEWORKS = ("fairseq",)
 SMOKE = load_profile("smoke")
 
 
 def cell_name(profile: str, framework: str, init: str, seed: int) -> str:
-    return f"{profile}_{framework}_{init}_seed{seed}"
+    """A cell's fixture name: its ``RunSpec.name`` with underscores."""
+    return RunSpec(profile, framework, init, seed).name.replace("-", "_")
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +70,7 @@ for _fw in FRAMEWORKS:
 @pytest.fixture(scope="session")
 def tiny(tmp_path_factory):
     """(profile, data dir, checkpoint) of the unit-test scale (tests/tiny.py): seconds per run."""
-    import tiny
+    from tests import tiny
 
     root = tmp_path_factory.mktemp("tiny")
     profile = load_profile(Path(__file__).parent / "data" / "tiny.toml")

@@ -24,6 +24,7 @@ import math
 import resource
 import shutil
 import time
+import warnings
 from pathlib import Path
 
 from harness import env
@@ -152,7 +153,6 @@ def _fit(cfg, bar) -> None:
     from fairseq import checkpoint_utils
     from fairseq_cli import train as fairseq_train
 
-    logging.getLogger("fairseq_cli").setLevel(logging.WARNING)
     if hasattr(checkpoint_utils.save_checkpoint, "best"):  # fairseq keeps it across in-process runs
         del checkpoint_utils.save_checkpoint.best
     with _progress_to(bar):
@@ -198,6 +198,14 @@ def train(spec: RunSpec, profile: Profile, data_dir: Path, checkpoint, workdir: 
 
     ``bar``: an optional tqdm-like bar advanced per update (its ``total`` is set here).
     """
+    logging.getLogger("fairseq_cli").setLevel(logging.WARNING)
+    with warnings.catch_warnings():  # hydra / torch deprecation notices raised inside fairseq
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        return _train(spec, profile, Path(data_dir), checkpoint, Path(workdir), bar)
+
+
+def _train(spec, profile, data_dir, checkpoint, workdir, bar) -> RunResult:
     import torch
     from fairseq import checkpoint_utils
 
@@ -206,9 +214,8 @@ def train(spec: RunSpec, profile: Profile, data_dir: Path, checkpoint, workdir: 
     env.setup()
     env.set_threads(profile.threads)
     start = time.perf_counter()
-    workdir = Path(workdir)
     shutil.rmtree(workdir, ignore_errors=True)
-    bin_dir = binarize(Path(data_dir), checkpoint, profile.data.max_tokens, workdir / "bin")
+    bin_dir = binarize(data_dir, checkpoint, profile.data.max_tokens, workdir / "bin")
     n_train = len(read_split(data_dir, "train")[1])
     per_epoch = math.ceil(n_train / profile.fairseq.batch_size)
     cfg = _parse(train_argv(spec, profile, bin_dir, checkpoint, workdir / "checkpoints", per_epoch))

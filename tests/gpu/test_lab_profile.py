@@ -1,0 +1,82 @@
+"""The lab's exact recipe (profile ``lab``: batch 8, lr 1e-5, 5 epochs, warmup 72 / total 1200,
+256 positions) with fairseq, on a GPU.
+
+- Embedded default (no paths): 1,800 training sentences at batch 8 are the lab's 225 updates per
+  epoch and 1,125 updates, so the protocol is checked step for step; accuracies against the
+  (provisional until measured) bands of expected/bands.toml, and pretrained > random (C3).
+- The user's CLS-Books and RoBERTa_small_fr ($LAB_DATA, $LAB_CHECKPOINT): each seed's test
+  accuracy within the suite's margin (expected/thresholds.toml) of the report's number (C2).
+"""
+
+import pytest
+
+from harness import stats
+from harness.claims import load_bands, load_lab, load_report, load_thresholds
+from harness.config import load_profile
+from harness.requires import requires
+from harness.runs import RunSpec, get_or_run
+
+pytestmark = [pytest.mark.gpu, pytest.mark.slow, pytest.mark.train]
+LAB = load_profile("lab")
+REPORT, FACTS, T = load_report(), load_lab(), load_thresholds()
+
+
+def _runs(data_dir, checkpoint) -> dict:
+    return {init: [get_or_run(RunSpec(LAB.name, "fairseq", init, s), LAB, data_dir, checkpoint)
+                   for s in LAB.seeds] for init in LAB.inits}
+
+
+@pytest.fixture(scope="module")
+def embedded():
+    from harness import checkpoints, data
+
+    return _runs(data.prepare(LAB.data), checkpoints.embedded())
+
+
+@pytest.fixture(scope="module")
+def user():
+    from harness import checkpoints, data
+
+    return _runs(data.prepare(LAB.data, data.user_data_dir()), checkpoints.from_dir())
+
+
+@requires(cuda=True)
+def test_lab_protocol_step_for_step(embedded):
+    s = FACTS.schedule
+    per_epoch = s.train_size // s.batch_size
+    for run in embedded["pretrained"] + embedded["random"]:
+        assert (run.updates_per_epoch, run.updates, len(run.valid_accuracy)) == (
+            per_epoch, REPORT.fairseq.best_updates, s.epochs
+        ), f"{run.spec.name}: {run.updates_per_epoch} updates/epoch, {run.updates} updates, " \
+           f"{len(run.valid_accuracy)} epochs; the lab: {per_epoch}, {REPORT.fairseq.best_updates}, {s.epochs}"
+
+
+@requires(cuda=True)
+@pytest.mark.parametrize("init", LAB.inits)
+def test_lab_embedded_accuracy_in_band(embedded, init):
+    band = load_bands()[(LAB.name, "fairseq", init)]
+    lo, hi = band.test_accuracy
+    accs = [r.test_accuracy for r in embedded[init]]
+    tag = " (PROVISIONAL band: replace it with these numbers)" if band.provisional else ""
+    assert all(lo <= a <= hi for a in accs), f"lab {init} test accuracies {accs} outside [{lo}, {hi}]{tag}; {band.how}"
+
+
+@requires(cuda=True)
+def test_lab_embedded_pretrained_beats_random(embedded):
+    pre, rnd = ([100 * r.test_accuracy for r in embedded[i]] for i in ("pretrained", "random"))
+    r = stats.welch(pre, rnd, "greater")
+    assert r.pvalue < T.significance.alpha, (
+        f"Welch one-sided p={r.pvalue:.4g}, Hedges' g={stats.hedges_g(pre, rnd):.2f}; pretrained {pre} vs random {rnd}"
+    )
+
+
+@requires(cuda=True, env=["LAB_DATA", "LAB_CHECKPOINT"])
+@pytest.mark.parametrize("init", LAB.inits)
+def test_lab_user_files_match_the_report_per_seed(user, init):
+    stated = dict(zip(REPORT.fairseq.seeds, getattr(REPORT.fairseq, init)))
+    fresh = {r.spec.seed: 100 * r.test_accuracy for r in user[init]}
+    off = {s: round(fresh[s] - stated[s], 2) for s in stated if abs(fresh[s] - stated[s]) > T.equivalence.margin}
+    assert not off, (
+        f"{init}: fresh {fresh} vs report {stated} (points): seeds {sorted(off)} differ by {off}, "
+        f"more than the margin ±{T.equivalence.margin}"
+    )
