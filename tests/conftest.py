@@ -16,7 +16,7 @@ import pytest
 from harness.config import load_profile
 from harness.runs import RunSpec, get_or_run
 
-FRAMEWORKS = ("fairseq",)
+FRAMEWORKS = ("fairseq", "hf")
 SMOKE = load_profile("smoke")
 
 

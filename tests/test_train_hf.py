@@ -1,0 +1,68 @@
+"""The HF runner (harness.train.hf) at the tiny scale: run_glue's JSON rows, the fairseq path's ids,
+the schedule, determinism, and the best-validation epoch's weights scoring the test set."""
+
+import dataclasses
+import json
+import math
+
+import pytest
+
+from harness.config import ConfigError
+from harness.runs import RunSpec, get_or_run
+from harness.train import hf
+
+SPEC = RunSpec("tiny", "hf", "pretrained", 0)
+
+
+def test_json_rows_are_run_glues_input(tiny, tmp_path):
+    from harness.data import read_split
+
+    _, data_dir, _ = tiny
+    paths = hf.write_json_rows(data_dir, tmp_path)
+    reviews, labels = read_split(data_dir, "valid")
+    rows = [json.loads(line) for line in paths["valid"].read_text().splitlines()]
+    assert rows == [{"sentence1": r, "label": int(y)} for r, y in zip(reviews, labels)]
+
+
+def test_ids_are_the_fairseq_paths_and_pads_are_fairseqs(tiny, tmp_path):
+    _, data_dir, ckpt = tiny
+    splits = hf.load_splits(hf.write_json_rows(data_dir, tmp_path / "json"), ckpt, 12, tmp_path / "ds")
+    reviews = [json.loads(x)["sentence1"] for x in (tmp_path / "json" / "test.json").read_text().splitlines()]
+    assert splits["test"]["input_ids"] == [ckpt.encode(r, 12) for r in reviews]
+    pad = ckpt.encoder_config().padding_idx
+    batch = hf.collate(pad)([splits["test"][i] for i in range(4)])
+    lengths = [len(splits["test"][i]["input_ids"]) for i in range(4)]
+    assert batch["attention_mask"].sum(1).tolist() == lengths
+    assert (batch["input_ids"][batch["attention_mask"] == 0] == pad).all()
+
+
+def test_schedule_is_run_glues(tiny, tmp_path):
+    profile, _, _ = tiny
+    args = hf.training_arguments(profile, 0, tmp_path)
+    updates = 3 * 16
+    assert args.get_warmup_steps(updates) == math.ceil(profile.hf.warmup_ratio * updates)
+    assert args.lr_scheduler_type == "polynomial" and args.learning_rate == profile.hf.lr
+    bad = dataclasses.replace(profile, hf=dataclasses.replace(profile.hf, scheduler="inverse_sqrt"))
+    with pytest.raises(ConfigError, match=r"\[hf\]\.scheduler"):
+        hf.training_arguments(bad, 0, tmp_path)
+
+
+@pytest.mark.train
+def test_hf_same_seed_same_accuracies_cold(tiny, tmp_path):
+    """Two cold runs of each init give identical accuracies; the inits differ; the test accuracy is
+    the best validation epoch's (first one on ties)."""
+    profile, data_dir, ckpt = tiny
+    out = {}
+    for init in ("pretrained", "random"):
+        spec = dataclasses.replace(SPEC, init=init)
+        a, b = (get_or_run(spec, profile, data_dir, ckpt, tmp_path / f"cache{i}") for i in (1, 2))
+        assert (a.valid_accuracy, a.test_accuracy) == (b.valid_accuracy, b.test_accuracy), (
+            f"{spec.name}: cold reruns differ: valid {a.valid_accuracy} vs {b.valid_accuracy}, "
+            f"test {a.test_accuracy} vs {b.test_accuracy}"
+        )
+        assert a.updates == a.updates_per_epoch * profile.hf.max_epochs
+        assert a.best_epoch == a.valid_accuracy.index(max(a.valid_accuracy)) + 1
+        out[init] = a
+    assert out["pretrained"].valid_accuracy != out["random"].valid_accuracy, (
+        f"pretrained and random init trained identically: {out['pretrained'].valid_accuracy}"
+    )
