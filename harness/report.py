@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import importlib
 import os
 import re
 import statistics
 import tempfile
 from pathlib import Path
 
-from harness import figures
+from harness import figures, ledger
 from harness.claims import Report, load_report
 from harness.results import Results, describe_provenance, git_commit, load_results
 
@@ -43,17 +42,8 @@ def _pct(values: list[float]) -> str:
     return f"{100 * statistics.fmean(values):.1f} ± {100 * statistics.stdev(values):.2f}"
 
 
-def _ledger(claims: Report, results_dir: Path) -> tuple[list, list]:
-    """The ledger's blocks, and one note per claim it could not run."""
-    try:
-        ledger = importlib.import_module("harness.ledger")
-    except ModuleNotFoundError as exc:
-        if exc.name != "harness.ledger":
-            raise
-        text = ("**Claim ledger: NOT RUN.** `harness.ledger` is not part of this checkout, so no "
-                "claim (C1-C6) has a verdict here; the tables below are the raw results.")
-        return [("p", text)], [("p", "Every claim: NOT RUN (no ledger).")]
-    rows = ledger.build_ledger(claims, results_dir=results_dir)
+def _ledger(rows: list) -> tuple[list, list]:
+    """The ledger's block, and one note per claim it could not run."""
     notes = [("p", f"{r.claim} ({r.says}): {r.verdict}") for r in rows if r.verdict.startswith("NOT RUN")]
     return [("md", ledger.to_markdown(rows))], notes or [("p", "None: every claim has a verdict.")]
 
@@ -120,15 +110,18 @@ def _provenance(results: Results, profile: str) -> list:
     return [("table", ["", "value(s) over the runs"], rows)]
 
 
-def build(results_dir: str | Path, out_dir: Path) -> list:
-    """The report as blocks: ("h", level, text) | ("p", text) | ("table", head, rows) | ("img", file, caption) | ("md", text)."""
+def build(results_dir: str | Path, out_dir: Path, rows: list | None = None) -> list:
+    """The report as blocks: ("h", level, text) | ("p", text) | ("table", head, rows) | ("img", file, caption) | ("md", text).
+    ``rows``: the claim ledger when the caller already built it from ``results_dir``."""
     results, claims = load_results(results_dir), load_report()
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    ledger, not_run = _ledger(claims, Path(results_dir))
+    if rows is None:
+        rows = ledger.build_ledger(claims, results_dir=Path(results_dir))
+    ledger_blocks, not_run = _ledger(rows)
     blocks = [("h", 1, "Reproducibility report: the NLP Frameworks lab"),
               ("p", f"Results: `{results_dir}` (profiles: {', '.join(results.profiles)}). Claims: "
                     f"`{claims.path}`. Written {now} by harness commit `{git_commit()}`."),
-              ("h", 2, "Claim ledger"), *ledger,
+              ("h", 2, "Claim ledger"), *ledger_blocks,
               ("h", 2, "Claims not run"), *not_run,
               ("h", 2, "The report's numbers"), *_stated(claims)]
     for profile in results.profiles:
@@ -196,11 +189,11 @@ def to_html(blocks: list) -> str:
             f"<style>{style}</style></head><body>\n" + "\n".join(out) + "\n</body></html>\n")
 
 
-def write_report(results_dir: str | Path, out_dir: str | Path) -> Path:
+def write_report(results_dir: str | Path, out_dir: str | Path, rows: list | None = None) -> Path:
     """Write report.md, report.html and the figures into ``out_dir``; return the Markdown's path."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    blocks = build(results_dir, out_dir)
+    blocks = build(results_dir, out_dir, rows)
     _write_bytes(out_dir / "report.html", to_html(blocks).encode())
     _write_bytes(out_dir / "report.md", to_markdown(blocks).encode())
     return out_dir / "report.md"

@@ -68,6 +68,20 @@ for _fw in FRAMEWORKS:
 
 
 @pytest.fixture(scope="session")
+def smoke_results_dir(request, tmp_path_factory) -> Path:
+    """Every smoke cell (both frameworks, inits, seeds) written as a results directory
+    (``<dir>/smoke/<run>.json``), as the main job writes it: what the gate and the report read."""
+    from harness.runs import results_path, save_result
+
+    root = tmp_path_factory.mktemp("results")
+    for fw in FRAMEWORKS:
+        for init, results in request.getfixturevalue(f"{SMOKE.name}_{fw}").items():
+            for result in results:
+                save_result(results_path(root, result.spec), result)
+    return root
+
+
+@pytest.fixture(scope="session")
 def tiny(tmp_path_factory):
     """(profile, data dir, checkpoint) of the unit-test scale (tests/tiny.py): seconds per run."""
     from tests import tiny

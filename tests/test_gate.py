@@ -232,12 +232,9 @@ def test_cli_needs_results_or_regen(sets):
 
 
 @pytest.mark.train
-def test_fresh_smoke_results_pass_the_gate(request):
+def test_fresh_smoke_results_pass_the_gate(smoke_results_dir):
     """CI's gate: the smoke runs the session computed (cached) against expected/results/smoke.json."""
-    try:
-        results_dir = request.getfixturevalue("smoke_results_dir")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs the session fixture smoke_results_dir (tests/conftest.py, fairseq branch)")
+    results_dir = smoke_results_dir
     expected = EXPECTED_DIR / "results" / "smoke.json"
     assert expected.is_file(), (
         f"{expected} is missing: compute the smoke results twice with separate caches and run "

@@ -1,13 +1,13 @@
 """The reproducibility report (harness/report.py): Markdown + HTML with both figures, the per-seed
-table in the report's shape, provenance, the ledger or a NOT RUN note, a note for every claim not run.
+table in the report's shape, provenance, the claim ledger, a note for every claim not run.
 """
 
-import sys
 import types
 
 import pytest
 
 from harness import figures
+from harness import report as report_module
 from harness.__main__ import main as cli
 from harness.claims import load_report
 from harness.config import ConfigError
@@ -19,8 +19,18 @@ REPORT = load_report()
 
 
 @pytest.fixture
-def no_ledger(monkeypatch):
-    monkeypatch.setitem(sys.modules, "harness.ledger", None)  # import fails as if not merged
+def fake_ledger(monkeypatch):
+    """A stand-in ledger (the real one builds the C1 and C5 models: seconds per report)."""
+    calls = []
+    rows = [types.SimpleNamespace(claim="C3", says="fresh", verdict="REPRODUCED"),
+            types.SimpleNamespace(claim="C2", says="lab table", verdict="NOT RUN (no lab-profile runs)")]
+    fake = types.SimpleNamespace(
+        build_ledger=lambda report, results_dir=None: calls.append((report, results_dir)) or rows,
+        to_markdown=lambda rows: "| claim | verdict |\n| --- | --- |\n"
+        + "\n".join(f"| {r.claim} | {r.verdict} |" for r in rows),
+    )
+    monkeypatch.setattr(report_module, "ledger", fake)
+    return calls
 
 
 def _has_colour(png, hex_colour, min_pixels=500):
@@ -32,7 +42,7 @@ def _has_colour(png, hex_colour, min_pixels=500):
     return int((np.abs(img - rgb).max(axis=-1) < 0.02).sum()) >= min_pixels
 
 
-def test_report_renders_with_both_figures(tmp_path, no_ledger):
+def test_report_renders_with_both_figures(tmp_path, fake_ledger):
     md = write_report(write_results(tmp_path / "res"), tmp_path / "out")
     text = md.read_text()
     page = (tmp_path / "out" / "report.html").read_text()
@@ -43,10 +53,10 @@ def test_report_renders_with_both_figures(tmp_path, no_ledger):
         # both inits are drawn: the pretrained and the random colour each cover real area
         for init, colour in figures.COLORS.items():
             assert _has_colour(png, colour), f"{png}: no {init} ({colour}) pixels"
-    assert "Claim ledger: NOT RUN" in text and "NOT RUN" in page
+    assert "| C3 | REPRODUCED |" in text and "<td>C3</td><td>REPRODUCED</td>" in page
 
 
-def test_per_seed_table_in_the_reports_shape(tmp_path, no_ledger):
+def test_per_seed_table_in_the_reports_shape(tmp_path, fake_ledger):
     text = write_report(write_results(tmp_path / "res"), tmp_path / "out").read_text()
     section = text.split("## Profile `smoke`")[1].split("### Figures")[0]
     rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
@@ -61,9 +71,10 @@ def test_per_seed_table_in_the_reports_shape(tmp_path, no_ledger):
     assert "| data hash | " + "d" * 64 + " |" in text and "| library: torch | 2.13.0 |" in text
 
 
-def test_without_ledger_every_claim_is_noted_not_run(tmp_path, no_ledger):
+def test_every_claim_not_run_is_noted_with_its_reason(tmp_path, fake_ledger):
     text = write_report(write_results(tmp_path / "res"), tmp_path / "out").read_text()
-    assert "Every claim: NOT RUN (no ledger)." in text
+    notes = text.split("## Claims not run")[1].split("## ")[0]
+    assert "C2 (lab table): NOT RUN (no lab-profile runs)" in notes and "C3" not in notes, notes
 
 
 def test_the_real_ledger_and_its_not_run_claims(tmp_path):
@@ -77,34 +88,33 @@ def test_the_real_ledger_and_its_not_run_claims(tmp_path):
     assert "C4 (fresh runs, profile 'smoke'): NOT RUN (fewer than 2 runs of hf pretrained)" in notes, notes
 
 
-def test_missing_hf_runs_leave_figure_2_not_run(tmp_path, no_ledger):
+def test_missing_hf_runs_leave_figure_2_not_run(tmp_path, fake_ledger):
     text = write_report(write_results(tmp_path / "res", frameworks=("fairseq",)), tmp_path / "out").read_text()
     assert "Figure 2: NOT RUN (no HF runs in this profile)." in text
     assert not (tmp_path / "out" / "figure2-smoke.png").exists()
     assert "| Pretrained (HF) | not run | not run | not run | not run |" in text
 
 
-def test_uses_the_ledger_when_present(tmp_path, monkeypatch):
-    calls = []
-    fake = types.ModuleType("harness.ledger")
-    row = types.SimpleNamespace(claim="C3", says="fresh", verdict="REPRODUCED")
-    fake.build_ledger = lambda report, results_dir=None: calls.append((report, results_dir)) or [row]
-    fake.to_markdown = lambda rows: "| claim | verdict |\n| --- | --- |\n| C3 | REPRODUCED |"
-    monkeypatch.setitem(sys.modules, "harness.ledger", fake)
+def test_uses_the_ledger_on_the_results(tmp_path, fake_ledger):
     results = write_results(tmp_path / "res")
-    md = write_report(results, tmp_path / "out")
-    assert calls and calls[0][1] == results and calls[0][0].path == REPORT.path
-    assert "| C3 | REPRODUCED |" in md.read_text() and "None: every claim has a verdict." in md.read_text()
-    assert "<td>C3</td><td>REPRODUCED</td>" in (tmp_path / "out" / "report.html").read_text()
+    write_report(results, tmp_path / "out")
+    assert fake_ledger and fake_ledger[0][1] == results and fake_ledger[0][0].path == REPORT.path
 
 
-def test_cli_writes_and_prints_the_path(tmp_path, capsys, no_ledger):
+def test_given_ledger_rows_are_not_recomputed(tmp_path, fake_ledger):
+    row = types.SimpleNamespace(claim="C1", says="count", verdict="REPRODUCED")
+    text = write_report(write_results(tmp_path / "res"), tmp_path / "out", rows=[row]).read_text()
+    assert not fake_ledger and "| C1 | REPRODUCED |" in text and "None: every claim has a verdict." in text
+
+
+
+def test_cli_writes_and_prints_the_path(tmp_path, capsys, fake_ledger):
     results = write_results(tmp_path / "res")
     assert cli(["report", str(results), "--out", str(tmp_path / "out")]) == 0
     assert str(tmp_path / "out" / "report.md") in capsys.readouterr().out
 
 
-def test_corrupt_results_are_an_error_not_a_report(tmp_path, capsys, no_ledger):
+def test_corrupt_results_are_an_error_not_a_report(tmp_path, capsys, fake_ledger):
     results = write_results(tmp_path / "res")
     victim = results / "smoke" / "smoke-hf-random-seed1.json"
     victim.write_text(victim.read_text()[:100])

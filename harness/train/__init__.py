@@ -11,6 +11,9 @@ import importlib
 from pathlib import Path
 
 RUNNERS = {"fairseq": "harness.train.fairseq", "hf": "harness.train.hf"}
+# Harness modules besides the runner that change what a framework's run computes.
+SHARED = ("env.py", "config.py", "runs.py", "checkpoints.py")
+EXTRA = {"fairseq": (), "hf": ("convert.py", "params.py")}
 
 
 def runner(framework: str):
@@ -22,9 +25,10 @@ def runner(framework: str):
 
 def source_files(framework: str) -> list[Path]:
     """The harness sources a run of ``framework`` depends on (hashed into the cache key): the
-    runner module plus the shared modules every runner uses."""
+    runner module, the shared modules every runner uses (tokenization included) and the
+    framework's own helpers (HF: the fairseq->HF conversion)."""
     here = Path(__file__).resolve().parent
     module = RUNNERS[framework].rsplit(".", 1)[1]
     return [here / "__init__.py", here / f"{module}.py"] + [
-        here.parent / name for name in ("env.py", "config.py", "runs.py")
+        here.parent / name for name in SHARED + EXTRA[framework]
     ]
