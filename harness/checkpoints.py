@@ -33,10 +33,9 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
-from harness import params
+from harness import atomic, params
 from harness.config import ConfigError, EncoderConfig
 from harness.env import cache_dir, setup
 
@@ -172,17 +171,9 @@ def embedded() -> Checkpoint:
     out.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(out) + ".lock"):
         if not (stamp_file.is_file() and json.loads(stamp_file.read_text()) == _stamp()):
-            tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=".embedded-minilm."))
-            try:
+            with atomic.directory(out) as tmp:
                 import_minilm(minilm_dir(), tmp)
                 (tmp / "import.json").write_text(json.dumps(_stamp()))
-                tmp.chmod(0o755)
-                if out.exists():
-                    shutil.rmtree(out)
-                os.replace(tmp, out)
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise
     return Checkpoint(out)
 
 

@@ -186,19 +186,8 @@ def load_fairseq_state(model_dir: str | Path, checkpoint_file: str = "model.pt")
 def save_hf(model, out_dir: str | Path) -> Path:
     """Write an HF model directory (``config.json`` + safetensors), loadable with ``from_pretrained``
     offline. It is written next to ``out_dir`` and renamed into place: never half-written."""
-    import os
-    import shutil
-    import tempfile
+    from harness import atomic
 
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with atomic.directory(out_dir) as tmp:
         model.save_pretrained(tmp)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+    return Path(out_dir)

@@ -26,11 +26,10 @@ import hashlib
 import json
 import os
 import random
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
+from harness import atomic
 from harness.config import ConfigError, DataSpec
 from harness.env import cache_dir
 from harness.sources import Catalog, catalog, fetch
@@ -156,19 +155,13 @@ def prepare(spec: DataSpec, data_dir: str | Path | None = None) -> Path:
         if out.is_dir():
             return out
         splits = stratified_split(items, sizes, cat.split_seed)
-        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-        tmp.chmod(0o755)
-        try:
+        with atomic.directory(out) as tmp:
             for split, pairs in splits.items():
                 (tmp / f"{split}.review").write_text("".join(f"{r}\n" for r, _ in pairs), encoding="utf-8")
                 (tmp / f"{split}.label").write_text("".join(f"{lab}\n" for _, lab in pairs))
             counts = {s: {lab: sum(p[1] == lab for p in splits[s]) for lab in LABELS} for s in SPLITS}
             meta = {**key_fields, "rows": rows, "unique": len(items), "labels": counts}
             (tmp / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
-            os.replace(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
     return out
 
 

@@ -25,7 +25,8 @@ from harness import EXPECTED_DIR, env, stats
 from harness.claims import load_thresholds
 from harness.config import ConfigError, read_toml
 from harness.results import Results, git_commit, load_results
-from harness.runs import FRAMEWORKS, INITS, read_json, write_json_atomic
+from harness import atomic
+from harness.runs import FRAMEWORKS, INITS, read_json
 
 SCHEMA_VERSION = 1
 PASS, DRIFT, BAD_INPUT, REGENERATED = 0, 1, 2, 3
@@ -207,7 +208,7 @@ def regenerate(a: str | Path, b: str | Path, expected_path: str | Path) -> tuple
     stamp = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
              "libraries": env.library_versions(), "git_commit": git_commit(),
              "alpha": level, "agreeing_result_sets": [str(a), str(b)]}
-    write_json_atomic(expected_path, {"schema": SCHEMA_VERSION, "profile": profile, "stamp": stamp,
+    atomic.write_json(expected_path, {"schema": SCHEMA_VERSION, "profile": profile, "stamp": stamp,
                                       "metrics": new})
     rows = compare(Expected(profile, old, {}), ma) if old else []
     changed = [r for r in rows if r.status != "ok"]

@@ -12,12 +12,10 @@ NOT RUN (reason). The decision rules below are the ones the tests named in each 
 from __future__ import annotations
 
 import importlib
-import os
-import tempfile
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from harness import params, stats
+from harness import atomic, params, stats
 from harness.claims import Report, Thresholds, load_lab, load_report, load_thresholds
 from harness.config import ConfigError
 from harness.runs import RunResult, load_result
@@ -281,20 +279,6 @@ def to_markdown(rows: list[LedgerRow]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def add_arguments(parser) -> None:
     parser.add_argument("--claims", metavar="FILE", help="a report's claims file (default: expected/report.toml)")
     parser.add_argument("--results", metavar="DIR", help="results directory <DIR>/<profile>/<run>.json")
@@ -305,5 +289,5 @@ def main(args) -> int:
     text = to_markdown(build_ledger(load_report(args.claims), args.results))
     print(text, end="")
     if args.out:
-        write_text_atomic(args.out, text)
+        atomic.write_text(args.out, text)
     return 0

@@ -12,26 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 import re
 import statistics
-import tempfile
 from pathlib import Path
 
-from harness import figures, ledger
+from harness import atomic, figures, ledger
 from harness.claims import Report, load_report
 from harness.results import Results, describe_provenance, git_commit, load_results
 
 ROWS = (("fairseq", "pretrained", "Pretrained (fairseq)"), ("fairseq", "random", "Random (fairseq)"),
         ("hf", "pretrained", "Pretrained (HF)"), ("hf", "random", "Random (HF)"))
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Atomic: a temp file in the same directory, then ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
 
 
 def _pct(values: list[float]) -> str:
@@ -83,7 +73,7 @@ def _figures(results: Results, profile: str, out_dir: Path) -> list:
     fairseq = {i: runs for i, runs in fairseq.items() if runs}
     if fairseq:
         name = f"figure1-{profile}.png"
-        _write_bytes(out_dir / name, figures.figure1_test_accuracy(
+        atomic.write_bytes(out_dir / name, figures.figure1_test_accuracy(
             fairseq, f"Figure 1: test accuracy per seed, fairseq ({profile})"))
         blocks.append(("img", name, "Figure 1: test accuracy of the fairseq models per seed (±1 binomial SE)"))
     else:
@@ -91,7 +81,7 @@ def _figures(results: Results, profile: str, out_dir: Path) -> list:
     hf = results.group(profile, "hf", "pretrained") + results.group(profile, "hf", "random")
     if hf:
         name = f"figure2-{profile}.png"
-        _write_bytes(out_dir / name, figures.figure2_validation(
+        atomic.write_bytes(out_dir / name, figures.figure2_validation(
             hf, f"Figure 2: validation accuracy per epoch, HF ({profile})"))
         blocks.append(("img", name, "Figure 2: validation accuracy of the HF models per epoch"))
     else:
@@ -194,8 +184,8 @@ def write_report(results_dir: str | Path, out_dir: str | Path, rows: list | None
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     blocks = build(results_dir, out_dir, rows)
-    _write_bytes(out_dir / "report.html", to_html(blocks).encode())
-    _write_bytes(out_dir / "report.md", to_markdown(blocks).encode())
+    atomic.write_bytes(out_dir / "report.html", to_html(blocks).encode())
+    atomic.write_bytes(out_dir / "report.md", to_markdown(blocks).encode())
     return out_dir / "report.md"
 
 

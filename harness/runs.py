@@ -10,12 +10,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness import atomic
 from harness.config import ConfigError, build
 
 SCHEMA_VERSION = 1
@@ -77,22 +76,6 @@ class RunResult:
         return dataclasses.asdict(self)
 
 
-def write_json_atomic(path: str | Path, payload) -> Path:
-    """Write JSON via a temp file in the same directory and ``os.replace``: never half-written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(payload, fh, indent=2, sort_keys=True)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def read_json(path: str | Path):
     path = Path(path)
     try:
@@ -104,7 +87,7 @@ def read_json(path: str | Path):
 
 
 def save_result(path: str | Path, result: RunResult) -> Path:
-    return write_json_atomic(path, result.to_dict())
+    return atomic.write_json(path, result.to_dict())
 
 
 def load_result(path: str | Path) -> RunResult:

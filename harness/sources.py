@@ -9,7 +9,6 @@ re-check the cached files' hashes. A mismatch is one error naming the file.
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
 import tarfile
@@ -17,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness import atomic
 from harness.config import ConfigError, build, read_toml
 from harness.env import cache_dir
 
@@ -117,6 +117,4 @@ def _download(cat: Catalog, wanted: list[Source], dest: Path) -> None:
             for s in wanted:
                 blob = tar.extractfile(s.member).read()
                 _check_sha256(f"{cat.sdist.file}:{s.member}", hashlib.sha256(blob).hexdigest(), s.sha256)
-                part = dest / f".{s.filename}.part"
-                part.write_bytes(blob)
-                os.replace(part, dest / s.filename)
+                atomic.write_bytes(dest / s.filename, blob)

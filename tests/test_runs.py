@@ -10,6 +10,7 @@ import time
 import pytest
 
 import harness.runs as runs
+from harness import atomic
 import harness.train
 from harness.config import ConfigError
 from harness.runs import RunResult, RunSpec, cache_key, get_or_run, key_parts
@@ -111,9 +112,9 @@ def _valid_entry() -> str:
 
 def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
     path = tmp_path / "r.json"
-    runs.write_json_atomic(path, {"ok": 1})
+    atomic.write_json(path, {"ok": 1})
     with pytest.raises(TypeError):
-        runs.write_json_atomic(path, {"bad": object()})
+        atomic.write_json(path, {"bad": object()})
     assert json.loads(path.read_text()) == {"ok": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"], "a temp file was left behind"
 
@@ -123,18 +124,22 @@ def test_results_path_layout(tmp_path):
 
 
 @pytest.mark.train
-def test_fairseq_same_seed_same_accuracies_cold(tiny, tmp_path):
-    """Two cold runs (separate caches) of each init give identical accuracies; the inits differ."""
+@pytest.mark.parametrize("framework", harness.train.RUNNERS)
+def test_same_seed_same_accuracies_cold(framework, tiny, tmp_path):
+    """Each runner: two cold runs (separate caches) of each init give identical accuracies, the
+    inits differ, and the test accuracy is the best validation epoch's (first one on ties)."""
     profile, data_dir, ckpt = tiny
+    recipe = getattr(profile, framework)
     out = {}
     for init in ("pretrained", "random"):
-        spec = dataclasses.replace(SPEC, init=init)
+        spec = RunSpec("tiny", framework, init, 0)
         a, b = (get_or_run(spec, profile, data_dir, ckpt, tmp_path / f"cache{i}") for i in (1, 2))
         assert (a.valid_accuracy, a.test_accuracy) == (b.valid_accuracy, b.test_accuracy), (
             f"{spec.name}: cold reruns differ: valid {a.valid_accuracy} vs {b.valid_accuracy}, "
             f"test {a.test_accuracy} vs {b.test_accuracy}"
         )
-        assert a.updates == a.updates_per_epoch * profile.fairseq.max_epochs
+        assert a.updates == a.updates_per_epoch * recipe.max_epochs
+        assert a.best_epoch == a.valid_accuracy.index(max(a.valid_accuracy)) + 1, a.valid_accuracy
         out[init] = a
     assert out["pretrained"].valid_accuracy != out["random"].valid_accuracy, (
         f"pretrained and random init trained identically: {out['pretrained'].valid_accuracy}"

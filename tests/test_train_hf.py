@@ -8,7 +8,7 @@ import math
 import pytest
 
 from harness.config import ConfigError
-from harness.runs import RunSpec, get_or_run
+from harness.runs import RunSpec
 from harness.train import hf
 
 SPEC = RunSpec("tiny", "hf", "pretrained", 0)
@@ -45,24 +45,3 @@ def test_schedule_is_run_glues(tiny, tmp_path):
     bad = dataclasses.replace(profile, hf=dataclasses.replace(profile.hf, scheduler="inverse_sqrt"))
     with pytest.raises(ConfigError, match=r"\[hf\]\.scheduler"):
         hf.training_arguments(bad, 0, tmp_path)
-
-
-@pytest.mark.train
-def test_hf_same_seed_same_accuracies_cold(tiny, tmp_path):
-    """Two cold runs of each init give identical accuracies; the inits differ; the test accuracy is
-    the best validation epoch's (first one on ties)."""
-    profile, data_dir, ckpt = tiny
-    out = {}
-    for init in ("pretrained", "random"):
-        spec = dataclasses.replace(SPEC, init=init)
-        a, b = (get_or_run(spec, profile, data_dir, ckpt, tmp_path / f"cache{i}") for i in (1, 2))
-        assert (a.valid_accuracy, a.test_accuracy) == (b.valid_accuracy, b.test_accuracy), (
-            f"{spec.name}: cold reruns differ: valid {a.valid_accuracy} vs {b.valid_accuracy}, "
-            f"test {a.test_accuracy} vs {b.test_accuracy}"
-        )
-        assert a.updates == a.updates_per_epoch * profile.hf.max_epochs
-        assert a.best_epoch == a.valid_accuracy.index(max(a.valid_accuracy)) + 1
-        out[init] = a
-    assert out["pretrained"].valid_accuracy != out["random"].valid_accuracy, (
-        f"pretrained and random init trained identically: {out['pretrained'].valid_accuracy}"
-    )
