@@ -19,6 +19,7 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp makes 0600; results and reports are meant to be shared
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
