@@ -17,11 +17,16 @@ from pathlib import Path
 
 from harness import atomic, params, stats
 from harness.claims import Report, Thresholds, load_lab, load_report, load_thresholds
-from harness.config import ConfigError
-from harness.runs import RunResult, load_result
+from harness.results import load_results
+from harness.runs import RunResult
 
 VERDICTS = ("REPRODUCED", "HOLDS WITHIN ±", "NOT ESTABLISHED", "REFUTED", "NOT RUN (")
-FRESH_TEST = "tests/test_ledger.py::test_fresh_results_rows"
+# The tests that check each claim on fresh runs (C2: the lab profile on a GPU; C3, C4: any profile).
+FRESH_TESTS = {
+    "C2": "tests/gpu/test_lab_profile.py::test_lab_user_files_match_the_report_per_seed",
+    "C3": "tests/test_c3_fresh_runs.py::test_fresh_pretrained_beats_random_welch",
+    "C4": "tests/test_c4_fresh_runs.py::test_fresh_equivalent_within_margin",
+}
 
 
 @dataclass(frozen=True)
@@ -104,15 +109,15 @@ def c2_row(report: Report, runs: dict[str, list[RunResult]] | None, t: Threshold
     fs = report.fairseq
     says = f"fairseq test accuracy (%, seeds {list(fs.seeds)}): pretrained {_pts(fs.pretrained)}, random {_pts(fs.random)}"
     if runs is None:
-        return LedgerRow("C2", says, "-", "-", not_run("no results: pass --results DIR"), FRESH_TEST)
+        return LedgerRow("C2", says, "-", "-", not_run("no results: pass --results DIR"), FRESH_TESTS["C2"])
     if "lab" not in runs:
         reason = f"no lab-profile runs in the results (profiles {sorted(runs)} use other data)"
-        return LedgerRow("C2", says, "-", "-", not_run(reason), FRESH_TEST)
+        return LedgerRow("C2", says, "-", "-", not_run(reason), FRESH_TESTS["C2"])
     computed, stat, verdicts = [], [], []
     for init, stated in (("pretrained", fs.pretrained), ("random", fs.random)):
         fresh = points(runs["lab"], "fairseq", init)
         if len(fresh) < 2:
-            return LedgerRow("C2", says, "-", "-", not_run(f"fewer than 2 lab fairseq {init} runs"), FRESH_TEST)
+            return LedgerRow("C2", says, "-", "-", not_run(f"fewer than 2 lab fairseq {init} runs"), FRESH_TESTS["C2"])
         verdict, welch_p, tost_p = equivalence(list(fresh.values()), stated, t)
         verdicts.append(verdict)
         computed.append(f"{init} {_pts(fresh.values())} (seeds {sorted(fresh)})")
@@ -123,7 +128,7 @@ def c2_row(report: Report, runs: dict[str, list[RunResult]] | None, t: Threshold
         verdict = max(verdicts, key=lambda v: float(v.split("±")[1]))
     else:
         verdict = "NOT ESTABLISHED"
-    return LedgerRow("C2", says, "; ".join(computed), "; ".join(stat), verdict, FRESH_TEST)
+    return LedgerRow("C2", says, "; ".join(computed), "; ".join(stat), verdict, FRESH_TESTS["C2"])
 
 
 def c3_row(pretrained: dict[int, float], random: dict[int, float], t: Thresholds, says: str, test: str) -> LedgerRow:
@@ -206,15 +211,9 @@ def c6_row(report: Report) -> LedgerRow:
 
 
 def load_runs(results_dir: str | Path) -> dict[str, list[RunResult]]:
-    """Every ``<dir>/<profile>/*.json`` RunResult, by profile (errors name the file)."""
-    root = Path(results_dir)
-    if not root.is_dir():
-        raise ConfigError(f"{root}: results directory not found")
-    runs = {d.name: [load_result(f) for f in sorted(d.glob("*.json"))] for d in sorted(root.iterdir()) if d.is_dir()}
-    runs = {k: v for k, v in runs.items() if v}
-    if not runs:
-        raise ConfigError(f"{root}: no result files (<dir>/<profile>/<run>.json)")
-    return runs
+    """Every run of a results directory, by profile (``harness.results``: errors name the file)."""
+    results = load_results(results_dir)
+    return {profile: results.all(profile) for profile in results.profiles}
 
 
 def points(runs: list[RunResult], framework: str, init: str) -> dict[int, float]:
@@ -233,11 +232,11 @@ def _fresh_rows(profile: str, runs: list[RunResult], t: Thresholds) -> list[Ledg
         lacking = [" ".join(cell) for cell, v in zip(cells, (a, b)) if len(v) < 2]
         if lacking:
             reason = not_run(f"fewer than 2 runs of {', '.join(lacking)}")
-            rows.append(LedgerRow(claim, says, "-", "-", reason, FRESH_TEST))
+            rows.append(LedgerRow(claim, says, "-", "-", reason, FRESH_TESTS[claim]))
         elif claim == "C3":
-            rows.append(c3_row(a, b, t, says, FRESH_TEST))
+            rows.append(c3_row(a, b, t, says, FRESH_TESTS[claim]))
         else:
-            rows.append(c4_row(list(a.values()), list(b.values()), t, says, FRESH_TEST))
+            rows.append(c4_row(list(a.values()), list(b.values()), t, says, FRESH_TESTS[claim]))
     return rows
 
 
