@@ -78,6 +78,7 @@ class TrainSpec:
     clip_norm: float = 0.0
     bf16: bool = False  # bf16 autocast (CPUs with AMX, recent GPUs)
     fp16: bool = False
+    inits: tuple[str, ...] = ()  # the inits this framework runs (empty: all of the profile's)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,10 @@ class Profile:
     threads: int = 0  # torch intra-op threads (0: torch's default)
     gpu: bool = False  # needs CUDA (the lab scale)
     path: str = field(default="", compare=False)
+
+    def inits_for(self, framework: str) -> tuple[str, ...]:
+        """The inits ``framework`` runs: its own ``inits`` when set, else the profile's."""
+        return getattr(self, framework).inits or self.inits
 
 
 @dataclass(frozen=True)
@@ -182,7 +187,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
         path = PROFILES_DIR / f"{name_or_path}.toml"
     raw = read_toml(path)
     profile = build(Profile, {**raw, "path": str(path)}, str(path))
-    bad = [i for i in profile.inits if i not in ("pretrained", "random")]
+    bad = [i for fw in ("fairseq", "hf") for i in profile.inits_for(fw) if i not in ("pretrained", "random")]
     if bad:
         raise ConfigError(f"{path}: inits: unknown init(s) {bad} (pretrained, random)")
     return profile

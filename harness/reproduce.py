@@ -46,7 +46,7 @@ def run_all(profile, data_dir, checkpoint, results_dir: Path, frameworks=FRAMEWO
     from harness.runs import RunSpec, get_or_run, results_path, save_result
 
     specs = [RunSpec(profile.name, fw, init, seed)
-             for fw in frameworks for init in profile.inits for seed in profile.seeds]
+             for fw in frameworks for init in profile.inits_for(fw) for seed in profile.seeds]
     results = []
     with tqdm(total=len(specs), desc=f"{profile.name} runs", unit="run", position=0) as overall:
         for spec in specs:

@@ -44,7 +44,7 @@ def _cell_fixture(inputs: str, framework: str, init: str, seed: int):
 
 
 for _fw in FRAMEWORKS:
-    for _init in SMOKE.inits:
+    for _init in SMOKE.inits_for(_fw):
         for _seed in SMOKE.seeds:
             globals()[cell_name(SMOKE.name, _fw, _init, _seed)] = _cell_fixture(
                 "smoke_inputs", _fw, _init, _seed
@@ -56,7 +56,7 @@ def _framework_fixture(framework: str):
     def cells(request) -> dict:
         return {
             init: [request.getfixturevalue(cell_name(SMOKE.name, framework, init, s)) for s in SMOKE.seeds]
-            for init in SMOKE.inits
+            for init in SMOKE.inits_for(framework)
         }
 
     cells.__doc__ = f"{{init: [RunResult for each seed]}} of {framework} at the {SMOKE.name} scale"

@@ -53,9 +53,8 @@ def test_same_weights_same_batch_same_class_logits(checkpoint, data_dir):
 
 @pytest.fixture(scope="module")
 def smoke_hf_pretrained(request):
-    """The HF pretrained cell (conftest's per-seed fixtures: the shared run cache); HF random init
-    is left out of this test to keep the smoke HF runs within their time budget."""
-    return [request.getfixturevalue(f"smoke_hf_pretrained_seed{s}") for s in PROFILE.seeds]
+    """The HF pretrained cell (conftest's per-seed fixtures: the shared run cache)."""
+    return request.getfixturevalue("smoke_hf")["pretrained"]
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ REPORT, FACTS, T = load_report(), load_lab(), load_thresholds()
 
 def _runs(data_dir, checkpoint) -> dict:
     return {init: [get_or_run(RunSpec(LAB.name, "fairseq", init, s), LAB, data_dir, checkpoint)
-                   for s in LAB.seeds] for init in LAB.inits}
+                   for s in LAB.seeds] for init in LAB.inits_for("fairseq")}
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_lab_protocol_step_for_step(embedded):
 
 
 @requires(cuda=True)
-@pytest.mark.parametrize("init", LAB.inits)
+@pytest.mark.parametrize("init", LAB.inits_for("fairseq"))
 def test_lab_embedded_accuracy_in_band(embedded, init):
     band = load_bands()[(LAB.name, "fairseq", init)]
     lo, hi = band.test_accuracy
@@ -71,7 +71,7 @@ def test_lab_embedded_pretrained_beats_random(embedded):
 
 
 @requires(cuda=True, env=["LAB_DATA", "LAB_CHECKPOINT"])
-@pytest.mark.parametrize("init", LAB.inits)
+@pytest.mark.parametrize("init", LAB.inits_for("fairseq"))
 def test_lab_user_files_match_the_report_per_seed(user, init):
     stated = dict(zip(REPORT.fairseq.seeds, getattr(REPORT.fairseq, init)))
     fresh = {r.spec.seed: 100 * r.test_accuracy for r in user[init]}
