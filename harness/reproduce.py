@@ -77,7 +77,7 @@ def main(args) -> int:
     from harness.config import load_profile
 
     profile = load_profile(args.profile)
-    if profile.gpu and env.device() != "cuda":
+    if profile.gpu and env.device() == "cpu":
         print(f"warning: profile {profile.name!r} is meant for a GPU; running it on the CPU", file=sys.stderr)
     start = time.perf_counter()
     data_dir, checkpoint = inputs(profile, args.data, args.checkpoint)

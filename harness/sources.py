@@ -115,6 +115,9 @@ def _download(cat: Catalog, wanted: list[Source], dest: Path) -> None:
         _check_sha256(cat.sdist.file, sha256_file(sdist), cat.sdist.sha256)
         with tarfile.open(sdist) as tar:
             for s in wanted:
-                blob = tar.extractfile(s.member).read()
+                try:
+                    blob = tar.extractfile(s.member).read()
+                except KeyError:
+                    raise ConfigError(f"{sdist}: has no member {s.member!r} (harness/sources.toml)") from None
                 _check_sha256(f"{cat.sdist.file}:{s.member}", hashlib.sha256(blob).hexdigest(), s.sha256)
                 atomic.write_bytes(dest / s.filename, blob)

@@ -21,3 +21,4 @@ def test_cuda_not_probed_unless_asked():
         raise AssertionError("probed")
 
     assert missing(has_cuda=boom) == []
+

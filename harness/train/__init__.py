@@ -12,7 +12,7 @@ from pathlib import Path
 
 RUNNERS = {"fairseq": "harness.train.fairseq", "hf": "harness.train.hf"}
 # Harness modules besides the runner that change what a framework's run computes.
-SHARED = ("env.py", "config.py", "runs.py", "checkpoints.py")
+SHARED = ("env.py", "config.py", "runs.py", "data.py", "checkpoints.py")
 EXTRA = {"fairseq": (), "hf": ("convert.py", "params.py")}
 
 
