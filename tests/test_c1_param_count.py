@@ -70,8 +70,8 @@ def test_position_table_has_p_plus_padding_plus_one_rows(fairseq_model):
     pad = positions.padding_idx
     tokens = torch.tensor([[5, 6, 7, pad, pad]])
     pos = utils.make_positions(tokens, pad)
-    assert pos.tolist() == [[pad + 1, pad + 2, pad + 3, pad, pad]]
-    assert pad + 1 == 2
+    assert pos.tolist() == [[pad + 1, pad + 2, pad + 3, pad, pad]], pos.tolist()
+    assert pad == LAB.encoder.padding_idx, f"fairseq padding_idx {pad}, the lab's {LAB.encoder.padding_idx}"
 
 
 @pytest.mark.parametrize("n_words", [1, 7, 100, 31995])

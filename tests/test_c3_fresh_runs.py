@@ -10,6 +10,7 @@ import pytest
 
 from harness import stats
 from harness.claims import load_thresholds
+from harness.ledger import superiority_verdict
 
 T = load_thresholds()
 ALPHA = T.significance.alpha
@@ -29,6 +30,22 @@ def test_fresh_pretrained_beats_random_welch(smoke_fairseq):
     assert r.pvalue < ALPHA, (
         f"Welch t={r.statistic:.2f}, df={r.df:.2f}, one-sided p={r.pvalue:.4g} >= {ALPHA}; "
         f"Hedges' g={g:.2f}; {table}"
+    )
+
+
+@pytest.mark.train
+def test_fresh_pretrained_clearly_beats_random(smoke_fairseq):
+    """The ledger's rule for C3 (as on the report's numbers): Welch and paired-by-seed one-sided
+    p < alpha, and a large effect."""
+    pre, rnd, table = _points(smoke_fairseq)
+    seeds = [r.spec.seed for r in smoke_fairseq["pretrained"]]
+    assert seeds == [r.spec.seed for r in smoke_fairseq["random"]], table
+    welch, paired = stats.welch(pre, rnd, "greater"), stats.paired(dict(zip(seeds, pre)), dict(zip(seeds, rnd)), "greater")
+    g = stats.hedges_g(pre, rnd)
+    verdict = superiority_verdict(welch, paired, stats.welch(pre, rnd, "less").pvalue, g, T)
+    assert verdict == "REPRODUCED", (
+        f"{verdict}: Welch one-sided p={welch.pvalue:.4g}, paired t({paired.df:g})={paired.statistic:.2f} "
+        f"p={paired.pvalue:.4g}, Hedges' g={g:.2f}, alpha {ALPHA}; {table}"
     )
 
 

@@ -44,7 +44,6 @@ def test_counts_exact_on_real_architectures(case):
     assert count.total == peft_all, numbers
     if case.all_params:
         assert peft_all == case.all_params, numbers
-    assert count.ratio == peft_trainable / peft_all, numbers
 
 
 def test_lab_all_params_unquantized_and_naive_4bit():
