@@ -2,8 +2,6 @@
 another report's claims file, the optional LoRA hook, and the CLI's atomic Markdown output."""
 
 import re
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -150,7 +148,12 @@ def test_bad_results_dir(tmp_path, setup, message):
 
 def test_c5_uses_the_lora_hook_when_present(monkeypatch):
     fields = dict(claim="C5", says="s", computed="c", statistic="exact", verdict="REPRODUCED", test="tests/test_c5_lora.py::t")
-    monkeypatch.setitem(sys.modules, "harness.lora", types.SimpleNamespace(ledger_row=lambda report: fields))
+    monkeypatch.setattr("harness.lora.ledger_row", lambda report: fields)
     assert ledger.c5_row(load_report()) == ledger.LedgerRow(**fields)
-    monkeypatch.setitem(sys.modules, "harness.lora", types.SimpleNamespace())
-    assert ledger.c5_row(load_report()).verdict == "NOT RUN (LoRA checks not available)"
+
+
+def test_fresh_c3_with_unpaired_seeds_is_not_run(tmp_path):
+    _save(tmp_path, "smoke", "fairseq", "pretrained", [0.79, 0.80, 0.78])
+    _save(tmp_path, "smoke", "fairseq", "random", [0.50, 0.52])
+    rows = {r.claim: r for r in ledger._fresh_rows("smoke", ledger.load_runs(tmp_path)["smoke"], T)}
+    assert rows["C3"].verdict == "NOT RUN (pretrained seeds [0, 1, 2] and random seeds [0, 1] differ)", rows["C3"]
