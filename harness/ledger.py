@@ -150,7 +150,7 @@ def c4_row(hf: list[float], fairseq: list[float], t: Thresholds, says: str, test
     verdict, welch_p, tost_p = equivalence(hf, fairseq, t)
     low, high = stats.bootstrap_ci(hf, fairseq)
     smallest = stats.smallest_tost_margin(hf, fairseq, alpha)
-    sd = (stats.summarize(hf, 1).sd ** 2 / 2 + stats.summarize(fairseq, 1).sd ** 2 / 2) ** 0.5
+    sd = stats.pooled_sd(hf, fairseq)
     seeds = stats.seeds_needed(sd, eq.margin, alpha, eq.power)
     held = "established" if tost_p[eq.margin] < alpha else "not established"
     computed = (

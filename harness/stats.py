@@ -97,6 +97,11 @@ def summarize(values: Sequence[float], ddof: int, name: str = "sample") -> Summa
     return Summary(n=arr.size, mean=float(np.mean(arr)), sd=float(np.std(arr, ddof=ddof)), ddof=ddof)
 
 
+def pooled_sd(a: Sequence[float], b: Sequence[float]) -> float:
+    """sqrt of the mean of the two groups' sample variances (equal-n pooling, for planning power)."""
+    return ((summarize(a, 1, "a").sd ** 2 + summarize(b, 1, "b").sd ** 2) / 2) ** 0.5
+
+
 def welch(a, b, alternative: str = "two-sided") -> Comparison:
     x, y = sample(a, "a"), sample(b, "b")
     r = stats.ttest_ind(x, y, equal_var=False, alternative=_alternative(alternative))

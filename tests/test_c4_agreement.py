@@ -46,7 +46,7 @@ def test_report_hf_equivalent_to_fairseq_within_margin():
 
 def test_report_margin_needs_more_seeds_than_the_report_has():
     """Why ±margin is not established: at the report's spread it needs more than its 3 seeds."""
-    sd = ((stats.summarize(HF, 1).sd ** 2 + stats.summarize(FS, 1).sd ** 2) / 2) ** 0.5
+    sd = stats.pooled_sd(HF, FS)
     n = stats.seeds_needed(sd, EQ.margin, ALPHA, EQ.power)
     smallest = stats.smallest_tost_margin(HF, FS, ALPHA)
     assert n > len(HF), (

@@ -102,7 +102,7 @@ def test_three_seeds_have_power_for_the_margin(fresh):
     p = sum(hf + fs) / len(hf + fs) / 100
     planning_sd = 100 * (p * (1 - p) / n) ** 0.5
     needed = stats.seeds_needed(planning_sd, EQ.margin, ALPHA, EQ.power)
-    observed = ((stats.summarize(hf, 1).sd ** 2 + stats.summarize(fs, 1).sd ** 2) / 2) ** 0.5
+    observed = stats.pooled_sd(hf, fs)
     assert needed <= len(PROFILE.seeds), (
         f"±{EQ.margin:g} at power {EQ.power} needs {needed} seeds at planning SD {planning_sd:.2f} "
         f"points (binomial SE, n={n}, p={p:.3f}); the profile has {len(PROFILE.seeds)}; observed "
