@@ -31,9 +31,16 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("--runslow"):
-        return
+    # Benchmarks (tests/bench) measure, they do not check: they run only when asked for, so the CPU
+    # tier never spends minutes timing training steps.
+    bench_dir = config.rootpath / "tests" / "bench"
+    skip_bench = pytest.mark.skip(reason="benchmark: run with `pytest tests/bench --benchmark-enable`")
+    benchmarking = config.getoption("--benchmark-enable", default=False)
     skip_slow = pytest.mark.skip(reason="need --runslow option to run")
     for item in items:
-        if "slow" in item.keywords:
+        if bench_dir in item.path.parents:
+            item.add_marker(pytest.mark.bench)
+            if not benchmarking:
+                item.add_marker(skip_bench)
+        if "slow" in item.keywords and not config.getoption("--runslow"):
             item.add_marker(skip_slow)

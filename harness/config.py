@@ -76,9 +76,18 @@ class TrainSpec:
     total_updates: int = 0  # the scheduler's horizon (0: max_epochs x updates per epoch)
     dropout: float = 0.1
     clip_norm: float = 0.0
-    bf16: bool = False  # bf16 autocast (CPUs with AMX, recent GPUs)
-    fp16: bool = False
+    precision: str = "auto"  # auto | fp32 | bf16 (bf16 autocast of the forward): harness/precision.py
+    adam_rule: str = "fairseq"  # where Adam's eps enters: "fairseq" (its adam) | "torch" (AdamW): harness/optim.py
     inits: tuple[str, ...] = ()  # the inits this framework runs (empty: all of the profile's)
+
+    def __post_init__(self):
+        from harness.optim import RULES
+        from harness.precision import PRECISIONS
+
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
+        if self.adam_rule not in RULES:
+            raise ValueError(f"adam_rule must be one of {RULES}, got {self.adam_rule!r}")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ import subprocess
 import warnings
 from pathlib import Path
 
+from harness import precision
+
 _OFFLINE = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
@@ -139,6 +141,8 @@ def hardware() -> dict[str, str]:
     except OSError:
         pass
     info["threads"] = str(torch.get_num_threads())
+    info["cpu_class"] = precision.cpu_class()
+    info["native_bf16"] = str(precision.native_bf16(info["device"]))
     if torch.cuda.is_available():
         info["gpu"] = torch.cuda.get_device_name(0)
     return info

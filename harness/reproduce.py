@@ -25,6 +25,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--data", help="data directory in the lab's layout (default: $LAB_DATA, else embedded)")
     parser.add_argument("--checkpoint", help="fairseq model directory (default: $LAB_CHECKPOINT, else the profile's)")
     parser.add_argument("--cache", help="run cache directory (default: the harness cache)")
+    parser.add_argument("-j", "--jobs", type=int, default=0,
+                        help="cells trained at once (default: cores // the profile's threads per cell)")
 
 
 def inputs(profile, data_arg=None, checkpoint_arg=None):
@@ -39,27 +41,85 @@ def inputs(profile, data_arg=None, checkpoint_arg=None):
     return data_dir, checkpoints.from_dir(profile.checkpoint)
 
 
-def run_all(profile, data_dir, checkpoint, results_dir: Path, frameworks=FRAMEWORKS, cache_root=None):
-    """Every (framework, init, seed) run of ``profile``, cached; each result saved under ``results_dir``."""
+def default_jobs(profile) -> int:
+    """Cells side by side: the cores this process may use // the threads one cell uses (measured on
+    2 cores: two 1-thread cells finish the smoke runs sooner than one 2-thread cell at a time). A
+    profile with ``threads = 0`` (torch's default: every core) runs one cell at a time."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores // profile.threads) if profile.threads else 1
+
+
+def specs_of(profile, frameworks=FRAMEWORKS) -> list:
+    from harness.runs import RunSpec
+
+    return [RunSpec(profile.name, fw, init, seed)
+            for fw in frameworks for init in profile.inits_for(fw) for seed in profile.seeds]
+
+
+def _cell(spec, profile, data_dir, checkpoint, cache_root):
+    """One cell in a worker process (spawned: a fresh interpreter, the work-arounds applied first)."""
+    from harness import env
+    from harness.runs import get_or_run
+
+    env.setup()
+    return get_or_run(spec, profile, data_dir, checkpoint, cache_root)
+
+
+def compute(specs, profile, data_dir, checkpoint, cache_root=None, jobs: int = 1, report=None) -> dict:
+    """``{spec: RunResult}`` for ``specs``, through the run cache, ``jobs`` cells at a time.
+
+    A cell's result does not depend on ``jobs``: every cell runs with the profile's own thread count
+    (``tests/test_reproduce.py`` compares a cell run alone with the same cell run beside others).
+    ``report(spec, result)`` is called as each cell finishes.
+    """
     from tqdm import tqdm
 
-    from harness.runs import RunSpec, get_or_run, results_path, save_result
+    from harness.runs import get_or_run
 
-    specs = [RunSpec(profile.name, fw, init, seed)
-             for fw in frameworks for init in profile.inits_for(fw) for seed in profile.seeds]
-    results = []
-    with tqdm(total=len(specs), desc=f"{profile.name} runs", unit="run", position=0) as overall:
+    report = report or (lambda spec, result: None)
+    results = {}
+    if jobs <= 1:
         for spec in specs:
-            with tqdm(desc=spec.name, unit="upd", position=1, leave=False, mininterval=2) as bar:
-                result = get_or_run(spec, profile, data_dir, checkpoint, cache_root, bar=bar)
-            save_result(results_path(results_dir, spec), result)
+            with tqdm(desc=spec.name, unit="upd", leave=False, mininterval=2) as bar:
+                results[spec] = get_or_run(spec, profile, data_dir, checkpoint, cache_root, bar=bar)
+            report(spec, results[spec])
+        return results
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(_cell, spec, profile, data_dir, checkpoint, cache_root): spec for spec in specs}
+        for future in as_completed(futures):
+            spec = futures[future]
+            results[spec] = future.result()
+            report(spec, results[spec])
+    return {spec: results[spec] for spec in specs}
+
+
+def run_all(profile, data_dir, checkpoint, results_dir: Path, frameworks=FRAMEWORKS, cache_root=None,
+            jobs: int = 1):
+    """Every (framework, init, seed) run of ``profile``, cached; the results written as
+    ``<results_dir>/<profile>/<run>.json``. That folder is replaced whole: results left there by an
+    earlier call (another seed list, a removed cell) do not survive into this one."""
+    from tqdm import tqdm
+
+    from harness import atomic
+    from harness.runs import results_path, save_result
+
+    specs = specs_of(profile, frameworks)
+    with tqdm(total=len(specs), desc=f"{profile.name} runs (-j {jobs})", unit="run", position=0) as overall:
+        def report(spec, result):
             tqdm.write(
                 f"{spec.name}: test {100 * result.test_accuracy:.2f}% (best epoch {result.best_epoch}, "
                 f"valid {[round(100 * v, 1) for v in result.valid_accuracy]}), {result.wall_time_s:.0f} s"
             )
-            results.append(result)
             overall.update(1)
-    return results
+
+        results = compute(specs, profile, data_dir, checkpoint, cache_root, jobs, report)
+    with atomic.directory(Path(results_dir) / profile.name) as tmp:
+        for spec, result in results.items():
+            save_result(tmp / results_path(results_dir, spec).name, result)
+    return list(results.values())
 
 
 def summary(results) -> list[str]:
@@ -82,7 +142,8 @@ def main(args) -> int:
     start = time.perf_counter()
     data_dir, checkpoint = inputs(profile, args.data, args.checkpoint)
     results_dir = Path(args.out) / "results"
-    results = run_all(profile, data_dir, checkpoint, results_dir, cache_root=args.cache)
+    jobs = args.jobs or default_jobs(profile)
+    results = run_all(profile, data_dir, checkpoint, results_dir, cache_root=args.cache, jobs=jobs)
     print(*summary(results), sep="\n")
     print(f"{len(results)} runs in {time.perf_counter() - start:.1f} s; results in {results_dir}")
     from harness import ledger

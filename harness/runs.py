@@ -118,15 +118,22 @@ def source_hash(framework: str) -> str:
 
 def key_parts(spec: RunSpec, profile, data_dir: str | Path, checkpoint) -> dict:
     """Everything that determines a run's result, as JSON-able data (hashed into the cache key)."""
-    from harness import env
+    from harness import env, precision
     from harness.data import data_hash
 
+    device = env.device()
+    train = getattr(profile, spec.framework)
     return {
         "spec": dataclasses.asdict(spec),
         "data_spec": dataclasses.asdict(profile.data),
         "train_spec": dataclasses.asdict(getattr(profile, spec.framework)),
         "threads": profile.threads,
-        "device": env.device(),
+        "device": device,
+        # the numerics the run uses: the resolved precision and what decides it (the CPU's ISA class,
+        # the GPU's model): "auto" resolves differently, and kernels differ, across classes
+        "precision": precision.resolve(train.precision, device) if train.precision != "bf16" else "bf16",
+        "cpu_class": precision.cpu_class(),
+        "gpu": env.hardware().get("gpu", ""),
         "data": data_hash(data_dir),
         "checkpoint": checkpoint.hash,
         "source": source_hash(spec.framework),

@@ -9,6 +9,7 @@ trains nothing and pytest-xdist workers share the runs. No training loop lives h
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -33,11 +34,27 @@ def smoke_inputs():
     return SMOKE, data.prepare(SMOKE.data), checkpoints.embedded()
 
 
+@pytest.fixture(scope="session")
+def smoke_cells(smoke_inputs) -> dict:
+    """Every smoke cell, ``{RunSpec: RunResult}``, trained the first time any is asked for, as many
+    at once as the main job would (``reproduce.default_jobs``); under pytest-xdist each worker asks
+    for the cells one at a time (xdist is then the parallelism) and the file-locked cache shares them."""
+    from harness import reproduce
+
+    profile, data_dir, checkpoint = smoke_inputs
+    jobs = 1 if os.environ.get("PYTEST_XDIST_WORKER") else reproduce.default_jobs(profile)
+    return reproduce.compute(reproduce.specs_of(profile, FRAMEWORKS), profile, data_dir, checkpoint,
+                             jobs=jobs)
+
+
 def _cell_fixture(inputs: str, framework: str, init: str, seed: int):
     @pytest.fixture(scope="session")
     def cell(request):
         profile, data_dir, checkpoint = request.getfixturevalue(inputs)
-        return get_or_run(RunSpec(profile.name, framework, init, seed), profile, data_dir, checkpoint)
+        spec = RunSpec(profile.name, framework, init, seed)
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            return get_or_run(spec, profile, data_dir, checkpoint)
+        return request.getfixturevalue("smoke_cells")[spec]
 
     cell.__doc__ = f"{framework} fine-tune, {init} init, seed {seed}, at the {SMOKE.name} scale"
     return cell

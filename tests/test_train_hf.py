@@ -25,10 +25,18 @@ def test_json_rows_are_run_glues_input(tiny, tmp_path):
 
 
 def test_ids_are_the_fairseq_paths_and_pads_are_fairseqs(tiny, tmp_path):
+    from harness import tokens
+
     _, data_dir, ckpt = tiny
-    splits = hf.load_splits(hf.write_json_rows(data_dir, tmp_path / "json"), ckpt, 12, tmp_path / "ds")
-    reviews = [json.loads(x)["sentence1"] for x in (tmp_path / "json" / "test.json").read_text().splitlines()]
-    assert splits["test"]["input_ids"] == [ckpt.encode(r, 12) for r in reviews]
+    encoded = tokens.encoded(data_dir, ckpt, 12)
+    splits = hf.load_splits(hf.write_json_rows(data_dir, tmp_path / "json"), encoded, tmp_path / "ds")
+    rows = [json.loads(x) for x in (tmp_path / "json" / "test.json").read_text().splitlines()]
+    expected = sorted(((ckpt.encode(r["sentence1"], 12), r["label"]) for r in rows), key=lambda x: len(x[0]))
+    got = list(zip(splits["test"]["input_ids"], splits["test"]["label"]))
+    # the same (ids, label) rows as the fairseq path, scored in length order (little padding)
+    assert [len(ids) for ids, _ in got] == sorted(len(ids) for ids, _ in got)
+    assert sorted(map(str, got)) == sorted(map(str, expected))
+    assert splits["train"]["input_ids"] == encoded["train"]["ids"]  # training keeps the file order
     pad = ckpt.encoder_config().padding_idx
     batch = hf.collate(pad)([splits["test"][i] for i in range(4)])
     lengths = [len(splits["test"][i]["input_ids"]) for i in range(4)]

@@ -12,8 +12,9 @@ from pathlib import Path
 
 RUNNERS = {"fairseq": "harness.train.fairseq", "hf": "harness.train.hf"}
 # Harness modules besides the runner that change what a framework's run computes.
-SHARED = ("env.py", "config.py", "runs.py", "data.py", "checkpoints.py")
-EXTRA = {"fairseq": (), "hf": ("convert.py", "params.py")}
+SHARED = ("env.py", "config.py", "runs.py", "data.py", "checkpoints.py", "precision.py", "optim.py",
+          "tokens.py")
+EXTRA = {"fairseq": ("fairseq_plugins/__init__.py",), "hf": ("convert.py", "params.py")}
 
 
 def runner(framework: str):

@@ -28,12 +28,37 @@ import warnings
 from pathlib import Path
 
 from harness import env
-from harness.config import Profile
+from harness.config import ConfigError, Profile
 from harness.runs import RunResult, RunSpec
 
 SPLITS = ("train", "valid", "test")
 EVAL_BATCH = 64  # sentences per forward pass when scoring (no gradients: larger is faster)
 LOG_INTERVAL = 5  # updates between fairseq's progress records (they drive the progress bar)
+
+
+PLUGINS = Path(__file__).resolve().parent.parent / "fairseq_plugins"  # --user-dir: optimizer + task
+
+
+def load_plugins() -> None:
+    """Register the harness's fairseq optimizer and task (fairseq's ``--user-dir`` import, once)."""
+    from argparse import Namespace
+
+    from fairseq import utils
+
+    utils.import_user_module(Namespace(user_dir=str(PLUGINS)))
+
+
+def binarized(data_dir: Path, checkpoint, max_tokens: int) -> Path:
+    """The splits binarized for fairseq, built once per (data, checkpoint, max length) and cached
+    (``harness.tokens``): ``<dir>/input0`` (reviews) and ``<dir>/label``."""
+    from harness import tokens
+    from harness.data import data_hash
+    from harness.runs import source_hash
+
+    parts = {"data": data_hash(data_dir), "checkpoint": checkpoint.hash, "max_tokens": max_tokens,
+             "code": source_hash("fairseq")}
+    return tokens.cached("fairseq-bin", parts,
+                         lambda out: binarize(data_dir, checkpoint, max_tokens, out))
 
 
 def binarize(data_dir: Path, checkpoint, max_tokens: int, out: Path) -> Path:
@@ -42,16 +67,15 @@ def binarize(data_dir: Path, checkpoint, max_tokens: int, out: Path) -> Path:
     from fairseq.data import Dictionary, data_utils
     from fairseq_cli import preprocess
 
-    from harness.data import read_split
+    from harness import tokens
 
     env.setup()
     srcdict = Path(checkpoint.dir) / "dict.txt"
     dictionary = Dictionary.load(str(srcdict))
     raw, expected = out / "raw", {}
     raw.mkdir(parents=True, exist_ok=True)
-    for split in SPLITS:
-        reviews, labels = read_split(data_dir, split)
-        ids = [checkpoint.encode(text, max_tokens) for text in reviews]
+    for split, rows in tokens.encoded(data_dir, checkpoint, max_tokens).items():
+        ids = rows["ids"]
         bad = [i for i, seq in enumerate(ids, 1) if seq[0] != dictionary.bos() or seq[-1] != dictionary.eos()]
         if bad:
             raise ValueError(f"{data_dir}/{split}.review:{bad[0]}: encode() must give <s> ... </s>")
@@ -59,7 +83,7 @@ def binarize(data_dir: Path, checkpoint, max_tokens: int, out: Path) -> Path:
         (raw / f"{split}.input0").write_text(
             "".join(" ".join(dictionary[i] for i in seq[1:-1]) + "\n" for seq in ids)
         )
-        (raw / f"{split}.label").write_text("".join(label + "\n" for label in labels))
+        (raw / f"{split}.label").write_text("".join(label + "\n" for label in rows["labels"]))
     for name, extra in (("input0", ["--srcdict", str(srcdict)]), ("label", [])):
         parser = preprocess.options.get_preprocessing_parser()
         args = parser.parse_args(
@@ -75,12 +99,16 @@ def binarize(data_dir: Path, checkpoint, max_tokens: int, out: Path) -> Path:
                     f"{out}/input0/{split}: sentence {i + 1} binarized to {ds[i].tolist()[:12]}..., "
                     f"the checkpoint's tokenizer gives {seq[1:13]}..."
                 )
+    shutil.rmtree(raw)
     return out
 
 
 def train_argv(spec: RunSpec, profile: Profile, bin_dir: Path, checkpoint, save_dir: Path,
-               updates_per_epoch: int) -> list[str]:
-    """The ``fairseq-train`` command line of one run (the lab's flags; dims from the checkpoint)."""
+               updates_per_epoch: int, precision: str = "fp32") -> list[str]:
+    """The ``fairseq-train`` command line of one run (the lab's flags; dims from the checkpoint).
+
+    The harness's plugins (``--user-dir``) give the task its precision policy (``precision``: the
+    resolved "fp32" or "bf16") and the optimizer (fairseq's Adam rule on torch's fused AdamW)."""
     t, enc = profile.fairseq, checkpoint.encoder_config()
     total = t.total_updates or t.max_epochs * updates_per_epoch
     warmup = t.warmup_updates or round(t.warmup_ratio * total)
@@ -91,14 +119,15 @@ def train_argv(spec: RunSpec, profile: Profile, bin_dir: Path, checkpoint, save_
     else:
         restore = save_dir / "random-init-no-such-checkpoint.pt"
     argv = [
-        str(bin_dir), "--task", "sentence_prediction", "--num-classes", "2",
+        str(bin_dir), "--user-dir", str(PLUGINS), "--task", "sentence_prediction_harness",
+        "--harness-precision", precision, "--num-classes", "2",
         "--init-token", "0", "--separator-token", "2", "--criterion", "sentence_prediction",
         "--arch", "roberta_base", "--encoder-layers", str(enc.layers),
         "--encoder-embed-dim", str(enc.d_model), "--encoder-ffn-embed-dim", str(enc.d_ff),
         "--encoder-attention-heads", str(enc.heads), "--max-positions", str(enc.max_positions),
         "--dropout", str(t.dropout), "--attention-dropout", str(t.dropout),
         "--batch-size", str(t.batch_size), "--required-batch-size-multiple", "1",
-        "--optimizer", "adam", "--adam-betas", f"({t.adam_betas[0]}, {t.adam_betas[1]})",
+        "--optimizer", "adamw_fused", "--adam-betas", f"({t.adam_betas[0]}, {t.adam_betas[1]})",
         "--adam-eps", str(t.adam_eps), "--weight-decay", str(t.weight_decay),
         "--clip-norm", str(t.clip_norm), "--lr-scheduler", t.scheduler, "--lr", str(t.lr),
         "--warmup-updates", str(warmup), "--total-num-update", str(total),
@@ -108,9 +137,11 @@ def train_argv(spec: RunSpec, profile: Profile, bin_dir: Path, checkpoint, save_
         "--disable-validation", "--num-workers", "0",
         "--log-format", "json", "--log-interval", str(LOG_INTERVAL),
     ]
+    if t.adam_rule != "fairseq":
+        raise ConfigError(f"{profile.path or profile.name}: [fairseq].adam_rule: fairseq runs its own "
+                          f"Adam rule ('fairseq'), got {t.adam_rule!r}")
     if env.device() == "cpu":
         argv.append("--cpu")
-    argv += ["--bf16"] * t.bf16 + ["--fp16"] * t.fp16
     return argv
 
 
@@ -148,7 +179,6 @@ def _parse(argv: list[str]):
     from fairseq.dataclass.utils import convert_namespace_to_omegaconf
 
     args = options.parse_args_and_arch(options.get_training_parser(), argv)
-    args.tpu = False  # fairseq: "--bf16 implies --tpu"; bf16 runs on CPUs (AMX) and GPUs too
     return convert_namespace_to_omegaconf(args)
 
 
@@ -162,10 +192,13 @@ def _fit(cfg, bar) -> None:
         fairseq_train.main(cfg)
 
 
-def _scorer(cfg, bf16: bool):
-    """A function ``(state_dict, split) -> predicted labels`` (in file order) for this run's task."""
+def _scorer(cfg, precision_: str):
+    """A function ``(state_dict, split) -> predicted labels`` (in file order) for this run's task:
+    fp32 weights, the forward under the run's precision, sentences in length-sorted batches."""
     import torch
     from fairseq import tasks
+
+    from harness import precision
 
     task = tasks.setup_task(cfg.task)
     model = task.build_model(cfg.model)
@@ -175,11 +208,12 @@ def _scorer(cfg, bf16: bool):
 
     def predict(state_dict, split: str) -> list[str]:
         model.load_state_dict(state_dict, strict=True, model_cfg=cfg.model)
-        net = (model.bfloat16() if bf16 else model.float()).eval()
+        net = model.float().eval()
         ds = task.dataset(split)
         order = sorted(range(len(ds)), key=ds.num_tokens)
         out = [""] * len(ds)
-        with torch.inference_mode():
+        device = next(net.parameters()).device.type
+        with torch.inference_mode(), precision.autocast(device, precision_):
             for start in range(0, len(order), EVAL_BATCH):
                 batch = ds.collater([ds[i] for i in order[start:start + EVAL_BATCH]])
                 logits, _ = net(**batch["net_input"], features_only=True,
@@ -212,23 +246,30 @@ def _train(spec, profile, data_dir, checkpoint, workdir, bar) -> RunResult:
     import torch
     from fairseq import checkpoint_utils
 
-    from harness.data import read_split
+    from harness.data import data_hash, read_split
+
+    from harness import precision, tokens
 
     env.setup()
     env.set_threads(profile.threads)
     start = time.perf_counter()
+    numerics = precision.resolve(profile.fairseq.precision, env.device(),
+                                 where=f"{profile.path or profile.name}: [fairseq] ")
     shutil.rmtree(workdir, ignore_errors=True)
-    bin_dir = binarize(data_dir, checkpoint, profile.data.max_tokens, workdir / "bin")
+    bin_dir = binarized(data_dir, checkpoint, profile.data.max_tokens)
     n_train = len(read_split(data_dir, "train")[1])
     per_epoch = math.ceil(n_train / profile.fairseq.batch_size)
-    cfg = _parse(train_argv(spec, profile, bin_dir, checkpoint, workdir / "checkpoints", per_epoch))
+    load_plugins()
+    cfg = _parse(train_argv(spec, profile, bin_dir, checkpoint, workdir / "checkpoints", per_epoch,
+                            numerics))
     if bar is not None:
         bar.reset(total=per_epoch * profile.fairseq.max_epochs)
     t0 = time.perf_counter()
     _fit(cfg, bar if bar is not None else _NullBar())
     train_s = time.perf_counter() - t0
 
-    predict = _scorer(cfg, profile.fairseq.bf16)
+    t1 = time.perf_counter()
+    predict = _scorer(cfg, numerics)
     gold = {split: read_split(data_dir, split)[1] for split in ("valid", "test")}
     valid, best, updates = [], None, 0
     for epoch in range(1, profile.fairseq.max_epochs + 1):  # checkpoint{N}.pt: the end of epoch N
@@ -240,6 +281,7 @@ def _train(spec, profile, data_dir, checkpoint, workdir, bar) -> RunResult:
             best = state["model"]
     best_epoch = valid.index(max(valid)) + 1
     test = _accuracy(predict(best, "test"), gold["test"])
+    score_s = time.perf_counter() - t1
     shutil.rmtree(workdir / "checkpoints")
 
     train_tokens = _train_tokens(bin_dir) * profile.fairseq.max_epochs
@@ -258,7 +300,11 @@ def _train(spec, profile, data_dir, checkpoint, workdir, bar) -> RunResult:
             "checkpoint": str(checkpoint.dir),
             "checkpoint_hash": checkpoint.hash,
             "data_dir": str(data_dir),
+            "data_hash": data_hash(data_dir),
+            "precision": numerics,
+            "test_label_counts": tokens.label_counts(gold["test"]),
             "train_s": round(train_s, 2),
+            "score_s": round(score_s, 2),
             "train_tokens_per_s": round(train_tokens / train_s, 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "torch_threads": torch.get_num_threads(),

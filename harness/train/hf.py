@@ -44,15 +44,25 @@ def write_json_rows(data_dir: Path, out_dir: Path) -> dict[str, Path]:
     return paths
 
 
-def load_splits(json_paths: dict[str, Path], checkpoint, max_tokens: int, cache: Path):
-    """The JSON rows as a ``datasets.DatasetDict`` with ``input_ids`` from ``checkpoint.encode``."""
+def load_splits(json_paths: dict[str, Path], encoded: dict, cache: Path):
+    """The JSON rows as a ``datasets.DatasetDict`` with ``input_ids`` (``harness.tokens.encoded``:
+    the ids ``checkpoint.encode`` gives, computed once per data and checkpoint). Validation and test
+    are sorted by length, so scoring pads little (accuracy does not depend on the order)."""
     import datasets
 
     datasets.disable_progress_bars()
     raw = datasets.load_dataset("json", data_files={k: str(v) for k, v in json_paths.items()},
                                 cache_dir=str(cache))
-    encode = lambda batch: {"input_ids": [checkpoint.encode(t, max_tokens) for t in batch["sentence1"]]}  # noqa: E731
-    return raw.map(encode, batched=True, remove_columns=["sentence1"], load_from_cache_file=False)
+    out = {}
+    for split, ds in raw.items():
+        ids = encoded[split]["ids"]
+        if len(ids) != len(ds) or list(map(str, ds["label"])) != list(encoded[split]["labels"]):
+            raise RuntimeError(f"{json_paths[split]}: rows do not match the encoded {split} split")
+        ds = ds.remove_columns(["sentence1"]).add_column("input_ids", ids)
+        if split != "train":
+            ds = ds.add_column("length", [len(x) for x in ids]).sort("length").remove_columns(["length"])
+        out[split] = ds
+    return datasets.DatasetDict(out)
 
 
 def collate(pad: int):
@@ -85,7 +95,11 @@ def build_model(init: str, checkpoint, dropout: float, num_labels: int = 2):
     return RobertaForSequenceClassification(config)
 
 
-def training_arguments(profile: Profile, seed: int, out: Path):
+def training_arguments(profile: Profile, seed: int, out: Path, precision: str = "fp32"):
+    """``precision``: the resolved "fp32" or "bf16" (bf16: accelerate's autocast of the forward).
+    The optimizer: torch's fused AdamW, with the fairseq rule passed in by ``train`` (all parameters
+    decay) or, for ``adam_rule = "torch"``, Trainer's own ``adamw_torch_fused`` (run_glue's rule:
+    no decay on biases and LayerNorm weights)."""
     from transformers import TrainingArguments
 
     hp = profile.hf
@@ -94,8 +108,6 @@ def training_arguments(profile: Profile, seed: int, out: Path):
         raise ConfigError(f"{where}.scheduler: {hp.scheduler!r} is not one of {sorted(SCHEDULERS)}")
     if hp.total_updates:
         raise ConfigError(f"{where}.total_updates: HF decays to the end of training; leave it unset")
-    if hp.fp16:
-        raise ConfigError(f"{where}.fp16: not supported by this runner (use bf16)")
     return TrainingArguments(
         output_dir=str(out),
         per_device_train_batch_size=hp.batch_size,
@@ -107,10 +119,12 @@ def training_arguments(profile: Profile, seed: int, out: Path):
         adam_epsilon=hp.adam_eps,
         weight_decay=hp.weight_decay,
         lr_scheduler_type=SCHEDULERS[hp.scheduler],
+        # fairseq's polynomial_decay ends at lr 0 (run_glue's default would end at 1e-7)
+        lr_scheduler_kwargs={"lr_end": 0.0} if hp.scheduler == "polynomial_decay" else {},
         warmup_steps=hp.warmup_updates or hp.warmup_ratio,  # a float < 1 is a share of the updates
         max_grad_norm=hp.clip_norm,  # 0: no clipping
-        optim="adamw_torch",
-        bf16=hp.bf16,
+        optim="adamw_torch_fused",
+        bf16=precision == "bf16",
         use_cpu=env.device() == "cpu",
         eval_strategy="epoch",
         save_strategy="no",
@@ -157,25 +171,33 @@ def train(spec: RunSpec, profile: Profile, data_dir: Path, checkpoint, workdir: 
     import torch
     from transformers import PrinterCallback, Trainer
 
+    from harness import optim, precision, tokens
     from harness.data import data_hash
 
     env.setup()
     env.set_threads(profile.threads)
     start = time.perf_counter()
+    hp = profile.hf
+    numerics = precision.resolve(hp.precision, env.device(), where=f"{profile.path or profile.name}: [hf] ")
     workdir = Path(workdir)
     shutil.rmtree(workdir, ignore_errors=True)
-    splits = load_splits(write_json_rows(Path(data_dir), workdir / "json"), checkpoint,
-                         profile.data.max_tokens, workdir / "datasets")
+    encoded = tokens.encoded(data_dir, checkpoint, profile.data.max_tokens)
+    splits = load_splits(write_json_rows(Path(data_dir), workdir / "json"), encoded, workdir / "datasets")
     per_epoch = math.ceil(len(splits["train"]) / profile.hf.batch_size)
     if bar is not None:
         bar.reset(total=per_epoch * profile.hf.max_epochs)
 
     env.seed_everything(spec.seed)  # the classifier's (or the whole model's) initial weights
-    model = build_model(spec.init, checkpoint, profile.hf.dropout)
+    model = build_model(spec.init, checkpoint, hp.dropout)
     best = _callback(bar)
+    optimizer = None
+    if hp.adam_rule == "fairseq":  # fairseq's update rule, every parameter decayed (as fairseq)
+        optimizer = optim.AdamW(model.parameters(), lr=hp.lr, betas=hp.adam_betas, eps=hp.adam_eps,
+                                weight_decay=hp.weight_decay, rule="fairseq")
     trainer = Trainer(
         model=model,
-        args=training_arguments(profile, spec.seed, workdir / "trainer"),
+        args=training_arguments(profile, spec.seed, workdir / "trainer", numerics),
+        optimizers=(optimizer, None),
         train_dataset=splits["train"],
         eval_dataset=splits["valid"],
         data_collator=collate(checkpoint.encoder_config().padding_idx),
@@ -189,7 +211,9 @@ def train(spec: RunSpec, profile: Profile, data_dir: Path, checkpoint, workdir: 
 
     trainer.remove_callback(best)
     model.load_state_dict(best.state)
+    t1 = time.perf_counter()
     test = trainer.evaluate(splits["test"], metric_key_prefix="test")["test_accuracy"]
+    test_s = time.perf_counter() - t1
     train_tokens = sum(len(ids) for ids in splits["train"]["input_ids"]) * profile.hf.max_epochs
     shutil.rmtree(workdir / "datasets", ignore_errors=True)
     return RunResult(
@@ -209,7 +233,11 @@ def train(spec: RunSpec, profile: Profile, data_dir: Path, checkpoint, workdir: 
             "data_dir": str(data_dir),
             "data_hash": data_hash(data_dir),
             "warmup_updates": trainer.args.get_warmup_steps(out.global_step),
+            "precision": numerics,
+            "optimizer": f"torch AdamW, fused, {hp.adam_rule} rule",
+            "test_label_counts": tokens.label_counts(encoded["test"]["labels"]),
             "train_s": round(train_s, 2),
+            "test_score_s": round(test_s, 2),
             "train_tokens_per_s": round(train_tokens / train_s, 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "torch_threads": torch.get_num_threads(),

@@ -1,0 +1,119 @@
+"""The precision policy (harness/precision.py): native bf16 detected from the CPU's flags (capped as
+oneDNN is capped) or the GPU's compute capability; "auto" picks bf16 only where it is native; an
+explicit bf16 without it warns with the slow-down; both runners get the same numerics."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from harness import precision
+
+ZEN3 = {"fpu", "sse4_2", "avx", "avx2", "fma", "f16c"}  # AVX2 only (e.g. AMD EPYC Zen 3)
+ZEN4 = ZEN3 | {"avx512f", "avx512bw", "avx512_bf16", "avx512_vnni"}
+SAPPHIRE_RAPIDS = ZEN3 | {"avx512f", "avx512_bf16", "amx_bf16", "amx_tile", "amx_int8"}
+SKYLAKE_X = ZEN3 | {"avx512f", "avx512bw"}
+
+
+@pytest.mark.parametrize(
+    ("flags", "environ", "expected"),
+    [
+        (ZEN3, {}, "avx2"),
+        (ZEN4, {}, "avx512_bf16"),
+        (SAPPHIRE_RAPIDS, {}, "amx"),
+        (SKYLAKE_X, {}, "avx512"),
+        ({"sse2"}, {}, "baseline"),
+        (ZEN4, {"ONEDNN_MAX_CPU_ISA": "AVX2"}, "avx2"),  # oneDNN capped: behaves as AVX2
+        (ZEN4, {"ATEN_CPU_CAPABILITY": "avx2"}, "avx2"),
+        (SAPPHIRE_RAPIDS, {"ONEDNN_MAX_CPU_ISA": "AVX512_CORE_BF16"}, "avx512_bf16"),
+        (ZEN3, {"ONEDNN_MAX_CPU_ISA": "ALL"}, "avx2"),  # a cap never raises the class
+    ],
+)
+def test_cpu_class_from_flags_and_caps(flags, environ, expected):
+    assert precision.cpu_class(flags, environ) == expected
+
+
+def test_flags_are_read_from_cpuinfo_text():
+    text = "processor : 0\nflags\t\t: fpu avx2 fma avx512f avx512_bf16\nbogomips : 1\n"
+    assert precision.cpu_class(precision.cpu_flags(text), {}) == "avx512_bf16"
+    assert precision.cpu_flags("no flags here") == set()
+
+
+@pytest.mark.parametrize(("cls", "native"), [("avx2", False), ("avx512", False), ("avx512_bf16", True), ("amx", True)])
+def test_native_bf16_on_cpu(cls, native):
+    assert precision.native_bf16("cpu", cls) is native
+
+
+@pytest.mark.parametrize(("capability", "native"), [((7, 5), False), ((8, 0), True), ((9, 0), True)])
+def test_native_bf16_on_gpu_needs_compute_capability_8(capability, native):
+    assert precision.native_bf16("cuda", capability=capability) is native
+
+
+@pytest.mark.parametrize(("requested", "native", "resolved"),
+                         [("auto", True, "bf16"), ("auto", False, "fp32"), ("fp32", True, "fp32"),
+                          ("bf16", True, "bf16")])
+def test_resolve(requested, native, resolved):
+    assert precision.resolve(requested, "cpu", native) == resolved
+
+
+def test_bf16_without_native_support_warns_with_the_slowdown():
+    with pytest.warns(RuntimeWarning, match=rf"about {precision.EMULATED_BF16_SLOWDOWN}x slower"):
+        assert precision.resolve("bf16", "cpu", native=False) == "bf16"
+
+
+def test_unknown_precision_is_refused_in_profiles(tmp_path):
+    from harness import PROFILES_DIR
+    from harness.config import ConfigError, load_profile
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text((PROFILES_DIR / "smoke.toml").read_text().replace('precision = "auto"', 'precision = "fp16"', 1))
+    with pytest.raises(ConfigError, match=r"bad.toml.*precision must be one of"):
+        load_profile(bad)
+
+
+def test_the_cache_key_holds_the_numerics(monkeypatch):
+    """The resolved precision and the CPU's class are part of every run's key."""
+    from harness import runs
+    from harness.config import load_profile
+
+    profile = load_profile("smoke")
+    spec = runs.RunSpec("smoke", "fairseq", "pretrained", 0)
+
+    class Ckpt:
+        hash = "h"
+
+    monkeypatch.setattr("harness.data.data_hash", lambda d: "d")
+    base = runs.key_parts(spec, profile, "/nonexistent", Ckpt())
+    assert base["cpu_class"] == precision.cpu_class()
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "SSE41")
+    capped = runs.key_parts(spec, profile, "/nonexistent", Ckpt())
+    assert capped["cpu_class"] == "baseline" and capped["precision"] == "fp32"
+    fp32 = dataclasses.replace(profile, fairseq=dataclasses.replace(profile.fairseq, precision="fp32"))
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA")
+    if base["precision"] == "bf16":
+        assert runs.cache_key(runs.key_parts(spec, fp32, "/nonexistent", Ckpt())) != runs.cache_key(base)
+    assert runs.cache_key(capped) != runs.cache_key(base) or base["cpu_class"] == "baseline"
+
+
+def test_both_runners_use_autocast_not_a_cast_model():
+    """fairseq's --bf16 casts the whole model; the harness never passes it (same numerics as HF)."""
+    from pathlib import Path
+
+    from harness.config import load_profile
+    from harness.runs import RunSpec
+    from harness.train import fairseq as runner
+
+    class Ckpt:
+        dir = Path("/x")
+
+        def encoder_config(self):
+            from harness.config import EncoderConfig
+
+            return EncoderConfig(vocab_size=10, d_model=8, d_ff=8, max_positions=8, layers=1, heads=1)
+
+    argv = runner.train_argv(RunSpec("smoke", "fairseq", "random", 0), load_profile("smoke"), Path("/b"),
+                             Ckpt(), Path("/s"), 225, "bf16")
+    assert "--bf16" not in argv and "--fp16" not in argv
+    assert argv[argv.index("--harness-precision") + 1] == "bf16"
+    assert argv[argv.index("--optimizer") + 1] == "adamw_fused"
