@@ -53,8 +53,9 @@ SPECIALS = {"[CLS]": "<s>", "[PAD]": "<pad>", "[SEP]": "</s>", "[UNK]": "<unk>",
 class Checkpoint:
     """A fairseq RoBERTa model directory and how to tokenize for it."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, source: str = "user"):
         self.dir = Path(path)
+        self.source = source  # "embedded" (the MiniLM import) or "user" (--checkpoint / $LAB_CHECKPOINT)
         for name in ("model.pt", "dict.txt"):
             if not (self.dir / name).is_file():
                 raise ConfigError(f"{self.dir / name}: missing (a fairseq checkpoint directory "
@@ -169,14 +170,14 @@ def embedded() -> Checkpoint:
     out = cache_dir() / "checkpoints" / "embedded-minilm"
     stamp_file = out / "import.json"
     if stamp_file.is_file() and json.loads(stamp_file.read_text()) == _stamp():
-        return Checkpoint(out)
+        return Checkpoint(out, source="embedded")
     out.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(out) + ".lock"):
         if not (stamp_file.is_file() and json.loads(stamp_file.read_text()) == _stamp()):
             with atomic.directory(out) as tmp:
                 import_minilm(minilm_dir(), tmp)
                 (tmp / "import.json").write_text(json.dumps(_stamp()))
-    return Checkpoint(out)
+    return Checkpoint(out, source="embedded")
 
 
 def from_dir(path: str | Path | None = None) -> Checkpoint:

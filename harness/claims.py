@@ -2,7 +2,7 @@
 
 ``load_report()`` reads ``expected/report.toml`` (or another report's claims file in the same
 format, for ``ledger --claims FILE``) and rejects a malformed or incomplete file with an error
-naming the file and the field. ``load_thresholds()`` reads the suite's decision rules
+naming the file, the key and the fix (``harness.claims_file``). ``load_thresholds()`` reads the suite's decision rules
 (``expected/thresholds.toml``: significance level, effect size, equivalence margins).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import EXPECTED_DIR
+from harness import EXPECTED_DIR, claims_file
 from harness.config import ConfigError, EncoderConfig, build, read_toml
 
 
@@ -55,6 +55,7 @@ class LoraClaim:  # C5
     scale: str
     target: str
     bias: str
+    bias_applies_to: str  # what the report says bias acts on: "adapters" (A and B) or "base_layers"
     task_type: str
 
 
@@ -126,33 +127,16 @@ class Thresholds:
     equivalence: Equivalence
 
 
-def _check_seeds(report: Report, where: str) -> None:
-    for name, seeds in (("fairseq", report.fairseq.seeds), ("hf", report.hf.seeds)):
-        if len(set(seeds)) != len(seeds):
-            raise ConfigError(f"{where}: {name}.seeds: repeated seeds {list(seeds)}")
-    for name, seeds, groups in (
-        ("fairseq", report.fairseq.seeds, {"pretrained": report.fairseq.pretrained, "random": report.fairseq.random}),
-        ("hf", report.hf.seeds, {"pretrained": report.hf.pretrained}),
-    ):
-        for group, values in groups.items():
-            if len(values) != len(seeds):
-                raise ConfigError(
-                    f"{where}: {name}.{group} has {len(values)} values for {len(seeds)} seeds {list(seeds)}"
-                )
-            bad = [v for v in values if not 0.0 <= v <= 100.0]
-            if bad:
-                raise ConfigError(f"{where}: {name}.{group}: accuracies must be percentages, got {bad}")
-            if all(v <= 1.0 for v in values):
-                raise ConfigError(
-                    f"{where}: {name}.{group}: {list(values)} look like fractions; write percentages"
-                )
-
-
 def load_report(path: str | Path | None = None) -> Report:
     path = Path(path) if path else EXPECTED_DIR / "report.toml"
-    report = build(Report, {**read_toml(path), "path": str(path)}, str(path))
-    _check_seeds(report, str(path))
-    return report
+    try:
+        raw = read_toml(path)
+    except ConfigError as exc:
+        if "not valid TOML" not in str(exc):
+            raise
+        raise ConfigError(f"{exc}; fix: correct the TOML syntax there (strings in quotes, lists in [...])") from None
+    claims_file.check(raw, str(path))
+    return build(Report, {**raw, "path": str(path)}, str(path))
 
 
 def load_lab(path: str | Path | None = None) -> LabFacts:

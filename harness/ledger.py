@@ -4,25 +4,28 @@
 optionally, a results directory (``<dir>/<profile>/<RunSpec.name>.json``) into rows; ``to_markdown``
 renders them. ``python -m harness ledger [--claims FILE] [--results DIR] [--out FILE.md]``.
 
-Verdicts: REPRODUCED; HOLDS WITHIN ±x (equivalence established at the narrowest margin x of the
-ladder in ``expected/thresholds.toml``); NOT ESTABLISHED (the data cannot decide); REFUTED;
-NOT RUN (reason). The decision rules below are the ones the tests named in each row assert.
+Verdicts (docs/ledger.md): REPRODUCED; HOLDS WITHIN ±x (TOST establishes the narrowest ladder
+margin x, x <= the suite's margin); NOT ESTABLISHED (the data cannot decide; "at ±m" for
+equivalence, with "(holds within ±x)" when a wider ladder margin holds); REFUTED; WRONG AS
+PRINTED (reading); NOT RUN (reason). The decision rules live in ``harness.verdicts``; the test each
+row names asserts the same rule (a strict xfail when the data do not support the claim).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from harness import atomic, params, stats
+from harness import atomic, params, stats, verdicts
 from harness.claims import Report, Thresholds, load_lab, load_report, load_thresholds
 from harness.results import load_results
 from harness.runs import RunResult
 
-VERDICTS = ("REPRODUCED", "HOLDS WITHIN ±", "NOT ESTABLISHED", "REFUTED", "NOT RUN (")
+VERDICTS = ("REPRODUCED", "HOLDS WITHIN ±", "NOT ESTABLISHED", "REFUTED", "WRONG AS PRINTED (", "NOT RUN (")
 # The tests that check each claim on fresh runs (C2: the lab profile on a GPU; C3, C4: any profile).
 FRESH_TESTS = {
-    "C2": "tests/gpu/test_lab_profile.py::test_lab_user_files_match_the_report_per_seed",
+    "C2": "tests/gpu/test_lab_profile.py::test_lab_user_files_reproduce_the_reports_table",
     "C3": "tests/test_c3_fresh_runs.py::test_fresh_pretrained_clearly_beats_random",
     "C4": "tests/test_c4_fresh_runs.py::test_fresh_equivalent_within_margin",
 }
@@ -46,36 +49,6 @@ def not_run(reason: str) -> str:
     return f"NOT RUN ({reason})"
 
 
-# --- decision rules (pure; the tests assert the same rules) ---------------------------------------
-
-
-def superiority_verdict(
-    welch: stats.Comparison, paired: stats.Comparison, reverse_p: float, g: float, t: Thresholds
-) -> str:
-    """"a clearly beats b": both one-sided tests below alpha and a large effect; REFUTED when b is
-    significantly better (``reverse_p``: Welch one-sided p in the other direction)."""
-    alpha = t.significance.alpha
-    if welch.pvalue < alpha and paired.pvalue < alpha and g >= t.effect.large:
-        return "REPRODUCED"
-    return "REFUTED" if reverse_p < alpha else "NOT ESTABLISHED"
-
-
-def equivalence_verdict(welch_p: float, tost_p: dict[float, float], alpha: float) -> str:
-    """HOLDS WITHIN the narrowest margin TOST establishes; else REFUTED when the difference is
-    detectable (Welch two-sided p < alpha); else NOT ESTABLISHED."""
-    held = [m for m in sorted(tost_p) if tost_p[m] < alpha]
-    if held:
-        return f"HOLDS WITHIN ±{held[0]:g}"
-    return "REFUTED" if welch_p < alpha else "NOT ESTABLISHED"
-
-
-def equivalence(a, b, t: Thresholds) -> tuple[str, float, dict[float, float]]:
-    """(verdict, Welch two-sided p, TOST p by ladder margin) for "a is consistent with b"."""
-    welch_p = stats.welch(a, b).pvalue
-    tost_p = {m: stats.tost(a, b, m).pvalue for m in t.equivalence.ladder}
-    return equivalence_verdict(welch_p, tost_p, t.significance.alpha), welch_p, tost_p
-
-
 def _tost_text(tost_p: dict[float, float]) -> str:
     return "TOST p " + ", ".join(f"±{m:g} {_p(p)}" for m, p in tost_p.items())
 
@@ -91,14 +64,39 @@ def _pts(values) -> str:
 # --- rows --------------------------------------------------------------------------------------
 
 
+def _checkpoint_count(report: Report) -> tuple[str, bool] | None:
+    """With ``$LAB_CHECKPOINT``: the formula at the checkpoint's real V and dimensions next to its
+    counted weights (same convention) and the report's V; None without a checkpoint."""
+    from harness import checkpoints
+
+    if not os.environ.get(checkpoints.CHECKPOINT_ENV):
+        return None
+    import torch
+
+    ckpt = checkpoints.from_dir()
+    cfg = ckpt.encoder_config()
+    state = torch.load(ckpt.dir / "model.pt", map_location="cpu", weights_only=False)["model"]
+    counted = params.count((n, t) for n, t in state.items() if n.endswith((".weight", ".bias")))
+    by_formula = params.formula(cfg)
+    text = (f"$LAB_CHECKPOINT: V = {cfg.vocab_size:,} (the report's V = {report.params.vocab_size:,}); "
+            f"formula at its V and dimensions {by_formula:,}; its weights counted {counted:,}")
+    return text, by_formula == counted
+
+
 def c1_row(report: Report) -> LedgerRow:
     lab = load_lab()
     cfg = report.encoder(heads=lab.encoder.heads, padding_idx=lab.encoder.padding_idx)
     by_formula, counted = params.formula(cfg), params.count(params.build_fairseq(cfg).named_parameters())
     ok = by_formula == counted == report.params.stated_total
+    computed = f"formula {by_formula:,}; fairseq RobertaModel counted {counted:,}"
+    real = _checkpoint_count(report)
+    if real is None:
+        computed += "; no checkpoint ($LAB_CHECKPOINT unset): the report's V only"
+    else:
+        computed += "; " + real[0]
+        ok = ok and real[1]
     return LedgerRow(
-        "C1", f"{report.params.stated_total:,} parameters (§{report.params.section})",
-        f"formula {by_formula:,}; fairseq RobertaModel counted {counted:,}",
+        "C1", f"{report.params.stated_total:,} parameters (§{report.params.section})", computed,
         "exact equality", "REPRODUCED" if ok else "REFUTED",
         "tests/test_c1_param_count.py::test_formula_equals_report_and_fairseq_count",
     )
@@ -107,27 +105,30 @@ def c1_row(report: Report) -> LedgerRow:
 def c2_row(report: Report, runs: dict[str, list[RunResult]] | None, t: Thresholds) -> LedgerRow:
     fs = report.fairseq
     says = f"fairseq test accuracy (%, seeds {list(fs.seeds)}): pretrained {_pts(fs.pretrained)}, random {_pts(fs.random)}"
-    if runs is None:
-        return LedgerRow("C2", says, "-", "-", not_run("no results: pass --results DIR"), FRESH_TESTS["C2"])
-    if "lab" not in runs:
-        reason = f"no lab-profile runs in the results (profiles {sorted(runs)} use other data)"
+
+    def skip(reason):
         return LedgerRow("C2", says, "-", "-", not_run(reason), FRESH_TESTS["C2"])
-    computed, stat, verdicts = [], [], []
-    for init, stated in (("pretrained", fs.pretrained), ("random", fs.random)):
-        fresh = points(runs["lab"], "fairseq", init)
-        if len(fresh) < 2:
-            return LedgerRow("C2", says, "-", "-", not_run(f"fewer than 2 lab fairseq {init} runs"), FRESH_TESTS["C2"])
-        verdict, welch_p, tost_p = equivalence(list(fresh.values()), stated, t)
-        verdicts.append(verdict)
-        computed.append(f"{init} {_pts(fresh.values())} (seeds {sorted(fresh)})")
-        stat.append(f"{init}: Welch p={_p(welch_p)}, {_tost_text(tost_p)}")
-    if "REFUTED" in verdicts:
-        verdict = "REFUTED"
-    elif all(v.startswith("HOLDS") for v in verdicts):
-        verdict = max(verdicts, key=lambda v: float(v.split("±")[1]))
-    else:
-        verdict = "NOT ESTABLISHED"
-    return LedgerRow("C2", says, "; ".join(computed), "; ".join(stat), verdict, FRESH_TESTS["C2"])
+
+    if runs is None:
+        return skip("no results: pass --results DIR")
+    if "lab" not in runs:
+        return skip(f"no lab-profile runs in the results (profiles {sorted(runs)} use other data)")
+    lab = [r for r in runs["lab"] if r.spec.framework == "fairseq"]
+    why = {r.spec.name: w for r in lab if (w := verdicts.not_user_files(r))}
+    if why:
+        name, reason = next(iter(why.items()))
+        return skip(f"{len(why)} lab fairseq runs {reason} (e.g. {name}): the report's table is compared "
+                    "only with runs on its own data and checkpoint ($LAB_DATA, $LAB_CHECKPOINT, with hashes)")
+    stated = {"pretrained": list(fs.pretrained), "random": list(fs.random)}
+    fresh = {init: points(lab, "fairseq", init) for init in stated}
+    short = [init for init, v in fresh.items() if len(v) < 2]
+    if short:
+        return skip(f"fewer than 2 lab fairseq {', '.join(short)} runs")
+    verdict, results = verdicts.c2_verdict({i: list(v.values()) for i, v in fresh.items()}, stated, t)
+    computed = "; ".join(f"{i} {_pts(v.values())} (seeds {sorted(v)}, n={len(v)})" for i, v in fresh.items())
+    stat = "; ".join(f"{i}: {r.verdict}, {_tost_text(r.tost_p)}, beyond ±{t.equivalence.margin:g} p={_p(r.beyond_p)}"
+                     for i, r in results.items())
+    return LedgerRow("C2", says, computed, f"means, TOST vs the report's n={len(fs.seeds)}: {stat}", verdict, FRESH_TESTS["C2"])
 
 
 def c3_row(pretrained: dict[int, float], random: dict[int, float], t: Thresholds, says: str, test: str) -> LedgerRow:
@@ -135,8 +136,9 @@ def c3_row(pretrained: dict[int, float], random: dict[int, float], t: Thresholds
     welch = stats.welch(a, b, "greater")
     pair = stats.paired(pretrained, random, "greater")
     g = stats.hedges_g(a, b)
-    verdict = superiority_verdict(welch, pair, stats.welch(a, b, "less").pvalue, g, t)
-    computed = f"means {stats.summarize(a, 1).mean:.1f} vs {stats.summarize(b, 1).mean:.1f} points"
+    verdict = verdicts.superiority_verdict(welch, pair, stats.welch(a, b, "less").pvalue, g, t)
+    computed = (f"means {stats.summarize(a, 1).mean:.1f} vs {stats.summarize(b, 1).mean:.1f} points "
+                f"(n={len(a)} and {len(b)} seeds)")
     stat = (
         f"Welch t={welch.statistic:.2f}, df={welch.df:.2f}, p={_p(welch.pvalue)} (one-sided); "
         f"paired t({pair.df:g})={pair.statistic:.2f}, p={_p(pair.pvalue)}; Hedges' g={g:.1f}; "
@@ -145,28 +147,44 @@ def c3_row(pretrained: dict[int, float], random: dict[int, float], t: Thresholds
     return LedgerRow("C3", says, computed, stat, verdict, test)
 
 
+def fresh_c3_row(runs: list[RunResult], t: Thresholds, says: str, test: str) -> LedgerRow:
+    """C3 on fresh runs: the superiority rule, and every random-init run above the majority rate."""
+    row = c3_row(points(runs, "fairseq", "pretrained"), points(runs, "fairseq", "random"), t, says, test)
+    random = [r for r in runs if (r.spec.framework, r.spec.init) == ("fairseq", "random")]
+    alpha = t.significance.alpha
+    checks, missing = verdicts.random_learned(random, alpha)
+    if missing:
+        return LedgerRow("C3", says, row.computed, row.statistic, not_run(missing), test)
+    return LedgerRow("C3", says, row.computed, f"{row.statistic}; {verdicts.describe_learned(checks, alpha)}",
+                     verdicts.learned_verdict(row.verdict, checks, alpha), test)
+
+
 def c4_row(hf: list[float], fairseq: list[float], t: Thresholds, says: str, test: str) -> LedgerRow:
     alpha, eq = t.significance.alpha, t.equivalence
-    verdict, welch_p, tost_p = equivalence(hf, fairseq, t)
-    low, high = stats.bootstrap_ci(hf, fairseq)
-    smallest = stats.smallest_tost_margin(hf, fairseq, alpha)
-    sd = stats.pooled_sd(hf, fairseq)
-    seeds = stats.seeds_needed(sd, eq.margin, alpha, eq.power)
-    held = "established" if tost_p[eq.margin] < alpha else "not established"
+    r = verdicts.equivalence(hf, fairseq, t)
+    ci = stats.welch_ci(hf, fairseq, 0.95)
+    diff = stats.tost(hf, fairseq, eq.margin).diff
+    n = f"n={len(hf)}+{len(fairseq)}"
+    sd = stats.pooled_sd(hf, fairseq)  # seed-to-seed, measured: the planning SD
+    k = min(len(hf), len(fairseq))
+    p0, pd = (stats.tost_power(sd, eq.margin, k, alpha, d) for d in (0.0, diff))
     computed = (
-        f"HF - fairseq = {stats.tost(hf, fairseq, eq.margin).diff:+.2f} points (descriptive bootstrap 95% CI "
-        f"{low:+.2f} to {high:+.2f}); ±{eq.margin:g} {held}; narrowest establishable ±{smallest:.2f}; "
-        f"±{eq.margin:g} needs ~{seeds} seeds per framework (power {eq.power:g})"
+        f"HF - fairseq = {diff:+.2f} points (Welch 95% CI {ci.low:+.2f} to {ci.high:+.2f}, {n}); "
+        f"pooled seed SD {sd:.2f} ({n}); TOST at ±{eq.margin:g} with {k} seeds: power {p0:.2f} at no difference, "
+        f"{pd:.2f} at the observed {diff:+.2f}; ±{eq.margin:g} needs ~{stats.seeds_needed(sd, eq.margin, alpha, eq.power)} "
+        f"seeds per framework (power {eq.power:g}); narrowest establishable "
+        f"±{stats.smallest_tost_margin(hf, fairseq, alpha):.2f}"
     )
-    stat = f"Welch p={_p(welch_p)} (two-sided); {_tost_text(tost_p)}"
-    return LedgerRow("C4", says, computed, stat, verdict, test)
+    stat = (f"{_tost_text(r.tost_p)}; beyond ±{eq.margin:g} p={_p(r.beyond_p)} (one-sided Welch); "
+            f"Welch two-sided p={_p(r.welch_p)} (a difference test: not evidence of agreement)")
+    return LedgerRow("C4", says, computed, stat, r.verdict, test)
 
 
 def c5_row(report: Report) -> LedgerRow:
-    """The LoRA row: ``harness.lora.ledger_row(report)`` (a dict of the row's fields)."""
-    from harness import lora  # peft and transformers: imported only when the row is built
+    """The LoRA row: ``harness.lora_claims.ledger_row(report)`` (a dict of the row's fields)."""
+    from harness import lora_claims  # peft and transformers: imported only when the row is built
 
-    row = lora.ledger_row(report)
+    row = lora_claims.ledger_row(report)
     return row if isinstance(row, LedgerRow) else LedgerRow(**row)
 
 
@@ -177,24 +195,25 @@ def c6_row(report: Report) -> LedgerRow:
         (fs.pretrained, fs.stated_mean_pretrained, fs.stated_spread_pretrained),
         (fs.random, fs.stated_mean_random, fs.stated_spread_random),
     )
-    common = sorted(set.intersection(*(set(stats.conventions_reproducing(*g)) for g in groups)))
-    says = ", ".join(f"{mean:g}% (± {spread:g}%)" for _, mean, spread in groups)
+    common = set.intersection(*(set(stats.conventions_reproducing(*g)) for g in groups))
+    says = ", ".join(f'"{mean:g}% (± {spread:g}%)"' for _, mean, spread in groups)
     tried = ", ".join(f"ddof={d} {u}" for d, u in stats.CONVENTIONS)
-    found = ", ".join(f"ddof={d} as {u}" for d, u in common) or "none"
+    found = ", ".join(f"ddof={d} as {u}" for d, u in sorted(common)) or "none"
     parts = []
     for values, _, _ in groups:
         pop, smp = stats.summarize(values, 0), stats.summarize(values, 1)
-        parts.append(f"{pop.mean:.1f} ± {pop.sd:.2f} points (population SD; sample SD {smp.sd:.2f})")
-    if not common:
-        computed = "not reproducible; per-seed table gives " + "; ".join(parts)
-    elif all(unit == "fraction" for _, unit in common):
-        computed = "the ± values are fractions printed with a % sign; corrected reading: " + "; ".join(parts)
+        parts.append(f"{pop.mean:.1f} ± {pop.sd:.2f} points (population SD, n={pop.n}; sample SD {smp.sd:.2f})")
+    verdict = verdicts.aggregates_verdict(common)
+    if verdict.startswith("WRONG AS PRINTED"):
+        computed = ("the printed ± values are wrong as printed: they are SDs as fractions with a % sign; "
+                    "in points: " + "; ".join(parts))
+    elif verdict == "REFUTED":
+        computed = "not reproducible; the per-seed table gives " + "; ".join(parts)
     else:
         computed = "as printed: " + "; ".join(parts)
     return LedgerRow(
-        "C6", says, computed, f"conventions tried: {tried}; reproduces both: {found}",
-        "REPRODUCED" if common else "REFUTED",
-        "tests/test_c6_report_arithmetic.py::test_stated_aggregates_reproduce_under_one_convention",
+        "C6", says, computed, f"conventions tried: {tried}; reproduces both: {found}", verdict,
+        "tests/test_c6_report_arithmetic.py::test_stated_aggregates_are_correct_as_printed",
     )
 
 
@@ -227,7 +246,7 @@ def _fresh_rows(profile: str, runs: list[RunResult], t: Thresholds) -> list[Ledg
                              f"pretrained seeds {sorted(a)} and random seeds {sorted(b)} differ")
             rows.append(LedgerRow(claim, says, "-", "-", reason, FRESH_TESTS[claim]))
         elif claim == "C3":
-            rows.append(c3_row(a, b, t, says, FRESH_TESTS[claim]))
+            rows.append(fresh_c3_row(runs, t, says, FRESH_TESTS[claim]))
         else:
             rows.append(c4_row(list(a.values()), list(b.values()), t, says, FRESH_TESTS[claim]))
     return rows

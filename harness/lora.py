@@ -1,4 +1,6 @@
-"""LoRA (C5): analytic trainable-parameter counts, architectures as data, peft helpers, the ledger row.
+"""LoRA (C5): analytic trainable-parameter counts, architectures as data, peft helpers.
+
+The ledger's C5 row (the report's statements checked on peft) is ``harness.lora_claims``.
 
 Counting convention (peft's ``get_nb_trainable_parameters``): an adapter on a module with weight
 ``d_out x d_in`` adds ``A (r x d_in)`` and ``B (d_out x r)``, i.e. ``r·(d_in + d_out)`` trainable
@@ -13,7 +15,6 @@ Architectures live in ``harness/archs/NAME.toml`` (the shape-defining fields of 
 from __future__ import annotations
 
 import ast
-import copy
 import operator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,6 @@ from harness import EXPECTED_DIR
 from harness.config import ConfigError, LoraSpec, build, read_toml
 
 ARCHS_DIR = Path(__file__).parent / "archs"
-TEST_ID = "tests/test_c5_lora.py"
 
 
 @dataclass(frozen=True)
@@ -266,44 +266,3 @@ def evaluate_scale(expression: str, r: float, lora_alpha: float) -> float:
         raise ConfigError(f"lora.scale: cannot evaluate {expression!r} (names r, lora_alpha; * and /)")
 
     return ev(ast.parse(expression, mode="eval").body)
-
-
-def ledger_row(report=None) -> dict:
-    """C5 for the claim ledger: the report's [lora] statements checked on the lab's configuration."""
-    from peft import PeftModelForCausalLM
-
-    from harness.claims import load_report
-
-    claim = (report or load_report()).lora
-    case = load_figures().lab
-    spec = case.lora
-    model = build_model(case.arch)
-    count = analytic(model, spec)
-    modules = adapted_modules(model, spec)
-    peft_model = wrap(copy.deepcopy(model), spec)
-    peft_trainable, peft_all = peft_model.get_nb_trainable_parameters()
-    stated = evaluate_scale(claim.scale, spec.r, spec.lora_alpha)
-    scale, residual = measured_scale(spec.r, spec.lora_alpha)
-    bias_ok = claim.bias == spec.bias and (count.biases == 0 or claim.bias != "none")
-    checks = {
-        "count": count.trainable == peft_trainable == name_count(peft_model, spec.bias) == case.trainable,
-        "scale": abs(scale - stated) <= 1e-6 * abs(stated) and residual < 1e-5,
-        "target": all(claim.target.lower() in n.lower() for n in modules),
-        "bias": bias_ok,
-        "task_type": claim.task_type == spec.task_type and isinstance(peft_model, PeftModelForCausalLM),
-    }
-    failed = [k for k, ok in checks.items() if not ok]
-    where = "all" if checks["target"] else "not all"
-    return {
-        "claim": "C5",
-        "says": f"scale {claim.scale}; target {claim.target}; bias {claim.bias}; task_type {claim.task_type}",
-        "computed": (
-            f"{case.arch} r={spec.r} {list(spec.target_modules)}: trainable {count.trainable:,} of "
-            f"{peft_all:,} ({100 * count.trainable / peft_all:.4f}%); measured scale {scale:.6g} "
-            f"(stated {stated:.6g}); {len(modules)} adapted modules, {where} in {claim.target}; "
-            f"{type(peft_model).__name__}"
-        ),
-        "statistic": f"exact counts (analytic == peft == by name); scale fit residual {residual:.1e}",
-        "verdict": "REPRODUCED" if not failed else "REFUTED (" + ", ".join(failed) + ")",
-        "test": TEST_ID,
-    }

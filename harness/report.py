@@ -29,7 +29,7 @@ def _pct(values: list[float]) -> str:
         return "not run"
     if len(values) == 1:
         return f"{100 * values[0]:.1f}"
-    return f"{100 * statistics.fmean(values):.1f} ± {100 * statistics.stdev(values):.2f}"
+    return f"{100 * statistics.fmean(values):.1f} ± {100 * statistics.stdev(values):.2f} (SD, n={len(values)})"
 
 
 def _ledger(rows: list) -> tuple[list, list]:
@@ -40,7 +40,7 @@ def _ledger(rows: list) -> tuple[list, list]:
 
 def _per_seed(results: Results, profile: str, claims: Report) -> list:
     seeds = sorted({r.spec.seed for r in results.all(profile)} | set(claims.fairseq.seeds))
-    head = [""] + [f"Seed {s}" for s in seeds] + ["mean ± SD"]
+    head = [""] + [f"Seed {s}" for s in seeds] + ["mean ± sample SD (n seeds)"]
     obtained = []
     for fw, init, label in ROWS:
         runs = {r.spec.seed: r.test_accuracy for r in results.group(profile, fw, init)}
@@ -48,14 +48,14 @@ def _per_seed(results: Results, profile: str, claims: Report) -> list:
             cells = [f"{100 * runs[s]:.1f}%" if s in runs else "not run" for s in seeds]
             obtained.append([label, *cells, _pct(list(runs.values()))])
     return [("p", f"Test accuracy at the best-validation checkpoint, profile `{profile}` "
-                  "(mean ± sample SD in points):"),
+                  "(mean ± sample SD over the n seeds, in points):"),
             ("table", head, obtained)]
 
 
 def _stated(claims: Report) -> list:
     """The report's own per-seed table (its data and model, at the lab's scale)."""
     seeds = sorted(set(claims.fairseq.seeds) | set(claims.hf.seeds))
-    head = [""] + [f"Seed {s}" for s in seeds] + ["mean ± SD"]
+    head = [""] + [f"Seed {s}" for s in seeds] + ["mean ± sample SD (n seeds)"]
     stated = []
     for label, seeds_, values in (("Pretrained (fairseq)", claims.fairseq.seeds, claims.fairseq.pretrained),
                                   ("Random (fairseq)", claims.fairseq.seeds, claims.fairseq.random),
@@ -75,7 +75,9 @@ def _figures(results: Results, profile: str, out_dir: Path) -> list:
         name = f"figure1-{profile}.png"
         atomic.write_bytes(out_dir / name, figures.figure1_test_accuracy(
             fairseq, f"Figure 1: test accuracy per seed, fairseq ({profile})"))
-        blocks.append(("img", name, "Figure 1: test accuracy of the fairseq models per seed (±1 binomial SE)"))
+        sizes = sorted({r.test_size for runs in fairseq.values() for r in runs})
+        blocks.append(("img", name, "Figure 1: test accuracy of the fairseq models per seed (error bars: "
+                                    f"±1 binomial SE, n={'/'.join(f'{n:,}' for n in sizes)} test items per run)"))
     else:
         blocks.append(("p", "Figure 1: NOT RUN (no fairseq runs in this profile)."))
     hf = results.group(profile, "hf", "pretrained") + results.group(profile, "hf", "random")

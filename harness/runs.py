@@ -141,6 +141,18 @@ def key_parts(spec: RunSpec, profile, data_dir: str | Path, checkpoint) -> dict:
     }
 
 
+def inputs(parts: dict, data_dir: str | Path, checkpoint) -> dict:
+    """Where a run's data and checkpoint came from, with their hashes (``provenance["inputs"]``;
+    not part of the cache key): "embedded" for the suite's own data cache and MiniLM import,
+    "user" for ``--data`` / ``$LAB_DATA`` and ``--checkpoint`` / ``$LAB_CHECKPOINT``. The ledger
+    compares only runs on user files with the report's table (C2)."""
+    from harness import env
+
+    embedded_data = Path(data_dir).resolve().is_relative_to((env.cache_dir() / "data").resolve())
+    return {"data": {"source": "embedded" if embedded_data else "user", "sha256": parts["data"]},
+            "checkpoint": {"source": getattr(checkpoint, "source", "user"), "sha256": parts["checkpoint"]}}
+
+
 def cache_key(parts: dict) -> str:
     return _sha256(json.dumps(parts, sort_keys=True).encode())
 
@@ -170,7 +182,8 @@ def get_or_run(spec: RunSpec, profile, data_dir: str | Path, checkpoint,
         result = runner(spec.framework)(spec, profile, Path(data_dir), checkpoint, workdir,
                                         **({"bar": bar} if bar is not None else {}))
         result = dataclasses.replace(
-            result, provenance={**result.provenance, **stamp(), "cache_key": key, "key_parts": parts}
+            result, provenance={**result.provenance, **stamp(), "cache_key": key, "key_parts": parts,
+                                "inputs": inputs(parts, data_dir, checkpoint)}
         )
         save_result(entry, result)
         shutil.rmtree(workdir, ignore_errors=True)

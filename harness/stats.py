@@ -13,8 +13,13 @@ a paired test raise a :class:`ValueError` that names the group and shows its val
   (``statsmodels.stats.weightstats.ttost_ind(usevar="unequal")``).
 - :func:`hedges_g`: bias-corrected standardized mean difference
   (``statsmodels.stats.meta_analysis.effectsize_smd``; sample SDs, pooled).
-- :func:`bootstrap_ci`: a descriptive percentile bootstrap CI of a mean or a difference of means
-  (``scipy.stats.bootstrap``). With 3 seeds it describes the spread; it is not a test.
+- :func:`welch_ci`: the Welch t-based confidence interval of mean(a) - mean(b)
+  (``scipy.stats.ttest_ind(equal_var=False).confidence_interval``).
+- :func:`beyond_margin`: one-sided Welch test that |mean(a) - mean(b)| exceeds a margin (the side
+  the data fall on): the refutation counterpart of TOST.
+- :func:`binomial_above`: one-sided exact binomial test that k of n beats a rate
+  (``scipy.stats.binomtest``).
+- :func:`tost_power`: power of TOST (pooled-variance t, equal n) at a given true difference.
 - :func:`smallest_tost_margin`: the smallest margin TOST establishes at ``alpha`` on these data
   (root of ``tost(margin).pvalue = alpha``, by ``scipy.optimize.brentq``).
 - :func:`seeds_needed`: seeds per group for TOST to establish ±margin with a given power
@@ -168,18 +173,70 @@ def hedges_g(a, b) -> float:
     return float(g)
 
 
-def bootstrap_ci(a, b=None, confidence: float = 0.95, n_resamples: int = 9999, seed: int = 0):
-    """Percentile bootstrap CI of mean(a), or of mean(a) - mean(b) (groups resampled separately)."""
-    rng = np.random.default_rng(seed)
-    if b is None:
-        data, statistic = (sample(a, "a"),), np.mean
-    else:
-        data, statistic = (sample(a, "a"), sample(b, "b")), _mean_diff
-    r = stats.bootstrap(
-        data, statistic, confidence_level=confidence, n_resamples=n_resamples,
-        method="percentile", vectorized=True, random_state=rng,
-    )
-    return float(r.confidence_interval.low), float(r.confidence_interval.high)
+@dataclass(frozen=True)
+class Interval:
+    low: float
+    high: float
+    confidence: float  # e.g. 0.95
+    n: tuple[int, int]  # seeds in each group
+    method: str = "Welch t"
+
+
+def welch_ci(a, b, confidence: float = 0.95) -> Interval:
+    """The Welch t-based CI of mean(a) - mean(b): the differences Welch's test does not reject."""
+    x, y = sample(a, "a"), sample(b, "b")
+    if np.std(x, ddof=1) == 0 and np.std(y, ddof=1) == 0:
+        raise ValueError(f"a CI is undefined when both groups are constant: {x.tolist()}, {y.tolist()}")
+    ci = stats.ttest_ind(x, y, equal_var=False).confidence_interval(confidence_level=confidence)
+    return Interval(float(ci.low), float(ci.high), confidence, (x.size, y.size))
+
+
+def beyond_margin(a, b, margin: float) -> Comparison:
+    """Is mean(a) - mean(b) beyond ±margin? One-sided Welch test of diff > margin (or < -margin,
+    whichever side the observed difference is on); small p: the difference exceeds the margin.
+    At |true diff| = margin it rejects with probability alpha (the two sides exclude each other)."""
+    if not (math.isfinite(margin) and margin > 0):
+        raise ValueError(f"equivalence margin must be a positive number, got {margin!r}")
+    x, y = sample(a, "a"), sample(b, "b")
+    if np.mean(x) >= np.mean(y):
+        return welch(x - margin, y, "greater")
+    return welch(x + margin, y, "less")
+
+
+def binomial_above(k: int, n: int, rate: float) -> Comparison:
+    """One-sided exact binomial test: are k successes of n above ``rate``?"""
+    if not (isinstance(k, (int, np.integer)) and isinstance(n, (int, np.integer)) and 0 <= k <= n and n > 0):
+        raise ValueError(f"need integers 0 <= k <= n, n > 0; got k={k!r}, n={n!r}")
+    if not 0 < rate < 1:
+        raise ValueError(f"rate must be in (0, 1), got {rate!r}")
+    r = stats.binomtest(int(k), int(n), rate, alternative="greater")
+    return Comparison("exact binomial", float(k / n), float(r.pvalue), "greater")
+
+
+def tost_power(sd: float, margin: float, n: int, alpha: float, diff: float = 0.0) -> float:
+    """Probability that TOST (pooled-variance t, n seeds per group, df = 2n - 2) establishes
+    ±margin at ``alpha`` when the true difference is ``diff`` and each group has SD ``sd``.
+
+    Exact: given the pooled SD s, TOST rejects iff -margin + t·s·k < d < margin - t·s·k with
+    k = sqrt(2/n) and d ~ N(diff, (sd·k)^2); that probability is integrated over s
+    (df·s^2/sd^2 ~ chi^2(df)). Planning uses the seed-to-seed SD, never a binomial SE."""
+    for name, v in (("sd", sd), ("margin", margin)):
+        if not (math.isfinite(v) and v > 0):
+            raise ValueError(f"{name} must be a positive number, got {v!r}")
+    if not (isinstance(n, int) and n >= 2 and 0 < alpha < 0.5 and math.isfinite(diff)):
+        raise ValueError(f"need n >= 2 seeds, 0 < alpha < 0.5, a finite diff; got n={n!r}, alpha={alpha}, diff={diff}")
+    from scipy import integrate
+
+    df, k = 2 * n - 2, math.sqrt(2 / n)
+    tc = stats.t.ppf(1 - alpha, df)
+    c_max = df * (margin / (tc * sd * k)) ** 2  # beyond it the acceptance region is empty
+
+    def inside(c):
+        half = margin - tc * sd * math.sqrt(c / df) * k
+        return stats.norm.cdf((half - diff) / (sd * k)) - stats.norm.cdf((-half - diff) / (sd * k))
+
+    value, _ = integrate.quad(lambda c: inside(c) * stats.chi2.pdf(c, df), 0, c_max, limit=200)
+    return float(min(1.0, max(0.0, value)))
 
 
 def smallest_tost_margin(a, b, alpha: float) -> float:

@@ -38,6 +38,7 @@ def run(profile, framework, init, seed, correct, *, epochs=3, wall=97.0, created
             "git_commit": "0123456789abcdef0123456789abcdef01234567",
             "libraries": {"python": "3.11.9", "torch": "2.13.0", "fairseq-fixed": "0.12.3.1"},
             "created_utc": created,
+            "test_label_counts": {"0": TEST_SIZE // 2, "1": TEST_SIZE - TEST_SIZE // 2},  # balanced
         },
     )
 

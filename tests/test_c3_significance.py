@@ -8,7 +8,7 @@ seed and Hedges' g beside it. The exact rank and permutation tests are documente
 
 from harness import stats
 from harness.claims import load_report, load_thresholds
-from harness.ledger import superiority_verdict
+from harness.verdicts import superiority_verdict
 
 FS = load_report().fairseq
 T = load_thresholds()

@@ -15,7 +15,7 @@ import torch
 from harness import convert, data, stats
 from harness.claims import load_thresholds
 from harness.config import load_profile
-from harness.ledger import equivalence
+from harness.verdicts import equivalence
 
 PROFILE = load_profile("smoke")
 T = load_thresholds()
@@ -63,7 +63,8 @@ def fresh(smoke_hf_pretrained, smoke_fairseq):
     """(HF points, fairseq points, test size, Welch p, TOST p by margin, a printable summary)."""
     hf = [100 * r.test_accuracy for r in smoke_hf_pretrained]
     fs = [100 * r.test_accuracy for r in smoke_fairseq["pretrained"]]
-    verdict, welch_p, tost_p = equivalence(hf, fs, T)
+    r = equivalence(hf, fs, T)
+    verdict, welch_p, tost_p = r.verdict, r.welch_p, r.tost_p
     table = (f"smoke, seeds {list(PROFILE.seeds)}: HF {[round(x, 2) for x in hf]} vs fairseq "
              f"{[round(x, 2) for x in fs]}; Welch p={welch_p:.3f}; TOST p by margin "
              f"{ {m: round(p, 4) for m, p in tost_p.items()} }; verdict {verdict}")
@@ -95,16 +96,17 @@ def test_fresh_equivalent_within_margin(fresh):
 def test_three_seeds_have_power_for_the_margin(fresh):
     """The smoke margin is the suite's (expected/thresholds.toml), justified at this scale by power.
 
-    Planning SD: one run's test accuracy carries the binomial SE sqrt(p(1-p)/n) of its n test
-    reviews; seed-to-seed spread is of that order. At that SD, TOST with the profile's seeds must
-    reach the target power at the margin (else a failure to establish it would say nothing)."""
+    Planning SD: the measured seed-to-seed SD (pooled sample SD of both frameworks' runs), never
+    the binomial SE of a fixed test set (reruns move by seed, not by test-set resampling). TOST with
+    the profile's seeds must reach the target power at the margin both at no difference and at the
+    observed difference (else a failure to establish it would say nothing)."""
     hf, fs, n, _, _, table = fresh
-    p = sum(hf + fs) / len(hf + fs) / 100
-    planning_sd = 100 * (p * (1 - p) / n) ** 0.5
-    needed = stats.seeds_needed(planning_sd, EQ.margin, ALPHA, EQ.power)
-    observed = stats.pooled_sd(hf, fs)
-    assert needed <= len(PROFILE.seeds), (
-        f"±{EQ.margin:g} at power {EQ.power} needs {needed} seeds at planning SD {planning_sd:.2f} "
-        f"points (binomial SE, n={n}, p={p:.3f}); the profile has {len(PROFILE.seeds)}; observed "
-        f"pooled seed SD {observed:.2f}; {table}"
+    sd = stats.pooled_sd(hf, fs)
+    diff = sum(hf) / len(hf) - sum(fs) / len(fs)
+    seeds = len(PROFILE.seeds)
+    p0, pd = (stats.tost_power(sd, EQ.margin, seeds, ALPHA, d) for d in (0.0, diff))
+    assert p0 >= EQ.power and pd >= EQ.power, (
+        f"TOST ±{EQ.margin:g} with {seeds} seeds at the measured pooled seed SD {sd:.2f} points "
+        f"(n={len(hf)}+{len(fs)}): power {p0:.2f} at no difference, {pd:.2f} at the observed {diff:+.2f}; "
+        f"target {EQ.power}; {stats.seeds_needed(sd, EQ.margin, ALPHA, EQ.power)} seeds needed at no difference; {table}"
     )

@@ -14,7 +14,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness import lora
+from harness import lora, lora_claims
 from harness.claims import load_report
 from harness.config import ConfigError, LoraSpec
 
@@ -254,17 +254,48 @@ def test_training_changes_only_adapters_and_merge_keeps_logits():
 # --- ledger row and bad input -----------------------------------------------------------------
 
 
-def test_ledger_row_reproduces_the_report():
-    row = lora.ledger_row(REPORT)
-    assert set(row) == {"claim", "says", "computed", "statistic", "verdict", "test"}
-    assert row["verdict"] == "REPRODUCED", row
-    assert f"{LAB.trainable:,}" in row["computed"], row
+ROW = lora_claims.ledger_row(REPORT)
+
+
+@pytest.mark.xfail(strict=True, reason=f"the report misstates bias: {ROW['verdict']}; {ROW['computed']}")
+def test_report_lora_statements_hold():
+    """The ledger's rule: every statement of the report's [lora] holds on peft (counts, scale,
+    targets, bias and what it applies to, task type)."""
+    assert ROW["verdict"] == "REPRODUCED", ROW
+
+
+def test_ledger_row_says_where_the_report_is_wrong():
+    """Only the bias explanation fails: peft's ``bias`` frees base-layer biases; A and B have none."""
+    assert set(ROW) == {"claim", "says", "computed", "statistic", "verdict", "test"}
+    assert ROW["verdict"].startswith("REFUTED (bias: "), ROW
+    assert "the report says bias applies to the adapters A and B" in ROW["verdict"], ROW
+    assert f"{LAB.trainable:,}" in ROW["computed"], ROW
+
+
+@pytest.mark.parametrize("bias", ["none", "lora_only", "all"])
+def test_peft_bias_frees_base_layer_biases_never_adapter_ones(bias):
+    """What ``LoraConfig(bias=...)`` trains besides A and B, on a tiny model, as peft defines it:
+    "none" nothing, "lora_only" the adapted layers' own biases, "all" every bias; lora_A and
+    lora_B never have a bias (that is peft's separate ``lora_bias`` option)."""
+    seen = lora_claims.bias_trains(bias)
+    base = _tiny(lora_claims.BIAS_ARCH)
+    every_bias = {n for n, _ in base.named_parameters() if n.endswith("bias")}
+    adapted = {n for n in every_bias if n.rsplit(".", 2)[-2] in lora_claims.BIAS_TARGETS}
+    expected = {"none": set(), "lora_only": adapted, "all": every_bias}[bias]
+    assert not seen.adapter_biases, f"bias={bias}: lora_A/lora_B biases {seen.adapter_biases}"
+    assert seen.trainable_biases == expected, (
+        f"bias={bias}: trainable biases {sorted(seen.trainable_biases)}, peft's definition {sorted(expected)}"
+    )
+    assert not seen.other, f"bias={bias}: other trainable base parameters {seen.other}"
+    assert lora_claims.bias_applies_to() == "base_layers"
 
 
 def test_ledger_row_refutes_a_wrong_claim():
-    wrong = dataclasses.replace(REPORT.lora, scale="lora_alpha", bias="all")
-    row = lora.ledger_row(dataclasses.replace(REPORT, lora=wrong))
-    assert row["verdict"] == "REFUTED (scale, bias)", row
+    wrong = dataclasses.replace(REPORT.lora, scale="lora_alpha", bias="all", bias_applies_to="base_layers")
+    row = lora_claims.ledger_row(dataclasses.replace(REPORT, lora=wrong))
+    assert row["verdict"].startswith("REFUTED (scale, bias: "), row
+    right = dataclasses.replace(REPORT.lora, bias_applies_to="base_layers")
+    assert lora_claims.ledger_row(dataclasses.replace(REPORT, lora=right))["verdict"] == "REPRODUCED"
 
 
 @pytest.mark.parametrize("expression", ["__import__('os')", "lora_alpha - r", "alpha / r"])

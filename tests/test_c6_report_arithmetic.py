@@ -1,12 +1,16 @@
 """C6: the report's aggregates "81.1% (± 0.02%)" and "67.7% (± 0.003%)" (report §2.1).
 
 The search covers the documented conventions ``harness.stats.CONVENTIONS``: the SD with ddof 0
-(population) or 1 (sample), in accuracy points or as a fraction. The report's aggregates must be
-reproducible from its per-seed table under one convention at the printed precision; the corrected
-reading is then "mean ± SD points".
+(population) or 1 (sample), in accuracy points or as a fraction. As printed ("± x%") the spread
+is in points; the ledger's rule (``harness.verdicts.aggregates_verdict``): REPRODUCED when a
+points convention reproduces both, WRONG AS PRINTED (reading) when only a fraction convention
+does (a unit error), REFUTED when none does. The report's spreads are population SDs as fractions
+(1.67 and 0.31 points printed as 0.02% and 0.003%): the named test is a strict xfail.
 """
 
-from harness import stats
+import pytest
+
+from harness import stats, verdicts
 from harness.claims import load_report
 
 FS = load_report().fairseq
@@ -20,24 +24,34 @@ def _found():
     return {k: stats.conventions_reproducing(*v) for k, v in AGGREGATES.items()}
 
 
+def _common():
+    return set.intersection(*(set(c) for c in _found().values()))
+
+
 def _describe(name):
     values, mean, spread = AGGREGATES[name]
     sds = {d: stats.summarize(values, d).sd for d in (0, 1)}
-    return f"{name} {list(values)}: stated {mean}% (± {spread}%), SD ddof=0 {sds[0]:.4f}, ddof=1 {sds[1]:.4f} points"
+    return (f"{name} {list(values)}: stated {mean}% (± {spread}%), SD (n={len(values)}) "
+            f"ddof=0 {sds[0]:.4f}, ddof=1 {sds[1]:.4f} points")
+
+
+NUMBERS = f"{verdicts.aggregates_verdict(_common())}; " + "; ".join(_describe(k) for k in AGGREGATES)
+
+
+@pytest.mark.xfail(strict=True, reason=f"the printed spreads are wrong as printed (a unit error): {NUMBERS}")
+def test_stated_aggregates_are_correct_as_printed():
+    """The ledger's rule: REPRODUCED needs a convention in points (the unit the % sign states)."""
+    assert verdicts.aggregates_verdict(_common()) == "REPRODUCED", NUMBERS
 
 
 def test_stated_aggregates_reproduce_under_one_convention():
     found = _found()
-    common = set.intersection(*(set(c) for c in found.values()))
-    assert common, f"no convention of {stats.CONVENTIONS} reproduces both: {found}; " + "; ".join(
-        _describe(k) for k in AGGREGATES
-    )
+    assert _common(), f"no convention of {stats.CONVENTIONS} reproduces both: {found}; {NUMBERS}"
 
 
 def test_report_used_population_sd_as_a_fraction():
     """The % sign is wrong: the spreads are population SDs as fractions (1.67 and 0.31 points)."""
-    common = set.intersection(*(set(c) for c in _found().values()))
-    assert common == {(0, "fraction")}, f"{common}; " + "; ".join(_describe(k) for k in AGGREGATES)
+    assert _common() == {(0, "fraction")}, f"{_common()}; {NUMBERS}"
 
 
 def test_stated_spreads_are_not_points():

@@ -123,3 +123,13 @@ def test_corrupt_results_are_an_error_not_a_report(tmp_path, capsys, fake_ledger
     assert cli(["report", str(results), "--out", str(tmp_path / "out2")]) == 2
     assert str(victim) in capsys.readouterr().err
     assert not (tmp_path / "out2" / "report.md").exists()
+
+
+def test_every_spread_in_the_report_says_what_it_is_and_its_n(tmp_path, fake_ledger):
+    """Each "x ± y" names its kind (SD, SE or CI) and its n; a table header may say it once."""
+    import re
+
+    text = write_report(write_results(tmp_path / "res"), tmp_path / "out").read_text()
+    spreads = re.findall(r"\d\s*±\s*\d[\d.]*(?:\s*\([^)]*\))?", text)
+    assert spreads and all(re.search(r"\((?:sample )?SD, n=\d+\)", s) for s in spreads), spreads
+    assert "±1 binomial SE, n=" in text, text

@@ -156,3 +156,20 @@ def test_pretrained_run_needs_its_checkpoint_file(tiny, tmp_path):
     shutil.copy(ckpt.dir / "dict.txt", tmp_path / "dict.txt")
     with pytest.raises(FileNotFoundError, match="model.pt"):
         fairseq.train(SPEC, profile, data_dir, empty, tmp_path / "work")
+
+
+def test_inputs_record_embedded_or_user_files_with_hashes(tmp_path, monkeypatch):
+    """provenance["inputs"]: the ledger compares only runs on user files with the report (C2)."""
+    import types
+
+    from harness import env
+    from harness.runs import inputs
+
+    monkeypatch.setattr(env, "cache_dir", lambda: tmp_path / "cache")
+    parts = {"data": "d" * 64, "checkpoint": "c" * 64}
+    embedded = inputs(parts, tmp_path / "cache" / "data" / "pang-lee-en-0123", types.SimpleNamespace(source="embedded"))
+    user = inputs(parts, tmp_path / "cls.books", types.SimpleNamespace(source="user"))
+    assert embedded == {"data": {"source": "embedded", "sha256": "d" * 64},
+                        "checkpoint": {"source": "embedded", "sha256": "c" * 64}}, embedded
+    assert user == {"data": {"source": "user", "sha256": "d" * 64},
+                    "checkpoint": {"source": "user", "sha256": "c" * 64}}, user

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from scipy.stats import t as scipy_t
 
 from harness import stats
 
@@ -70,13 +71,47 @@ def test_exact_permutation_p_is_a_count_over_all_splits(a, b):
     assert round(p * splits) == pytest.approx(p * splits, abs=1e-6), (p, splits)
 
 
-@given(group)
-def test_summaries_and_bootstrap_bracket_the_data(a):
+@given(group, group)
+def test_summaries_and_welch_ci(a, b):
     pop, smp = stats.summarize(a, 0), stats.summarize(a, 1)
     assert pop.mean == smp.mean and pop.sd <= smp.sd and (pop.ddof, smp.ddof) == (0, 1)
-    assume(_spread(a))
-    low, high = stats.bootstrap_ci(a, n_resamples=999)
-    assert min(a) - 1e-9 <= low <= pop.mean <= high <= max(a) + 1e-9, (a, low, high)
+    assume(_spread(a) and _spread(b))
+    ci = stats.welch_ci(a, b, 0.95)
+    diff = smp.mean - stats.summarize(b, 1).mean
+    assert ci.low < diff < ci.high and ci.n == (len(a), len(b)) and ci.confidence == 0.95, (a, b, ci)
+    # the CI is the set of differences Welch's test does not reject at 1 - confidence
+    for edge in (ci.low, ci.high):
+        shifted = [x - edge for x in a]
+        assert stats.welch(shifted, b).pvalue == pytest.approx(0.05, abs=1e-6), (a, b, ci)
+
+
+def test_tost_power_by_simulation():
+    """Exact power (one integral over the pooled SD) against 40,000 simulated 3 vs 3 experiments,
+    at no difference and at a difference inside the margin."""
+    import numpy as np
+
+    sd, margin, n, alpha = 0.5, 1.0, 3, 0.05
+    rng = np.random.default_rng(0)
+    tc = scipy_t.ppf(1 - alpha, 2 * n - 2)
+    for diff in (0.0, 0.4):
+        x = rng.normal(diff, sd, (40_000, n))
+        y = rng.normal(0.0, sd, (40_000, n))
+        d = x.mean(1) - y.mean(1)
+        se = np.sqrt((x.var(1, ddof=1) + y.var(1, ddof=1)) / 2 * 2 / n)
+        simulated = np.mean((d - tc * se > -margin) & (d + tc * se < margin))
+        exact = stats.tost_power(sd, margin, n, alpha, diff)
+        assert exact == pytest.approx(simulated, abs=0.01), (diff, exact, simulated)
+    assert stats.tost_power(sd, margin, n, alpha, 0.0) > stats.tost_power(sd, margin, n, alpha, 0.4)
+    assert stats.tost_power(sd, margin, n, alpha, 2 * margin) < alpha
+
+
+def test_beyond_margin_is_one_sided_welch_on_the_shifted_groups():
+    a, b = [90.0, 91.0, 90.5], [80.0, 80.4, 79.8]
+    r = stats.beyond_margin(a, b, 3.0)
+    assert r.pvalue == pytest.approx(stats.welch([x - 3.0 for x in a], b, "greater").pvalue)
+    assert r.pvalue < 0.01, r
+    assert stats.beyond_margin(b, a, 3.0).pvalue == pytest.approx(r.pvalue)
+    assert stats.beyond_margin(a, b, 20.0).pvalue > 0.5
 
 
 def test_hedges_g_is_smaller_than_cohens_d():
