@@ -5,6 +5,10 @@ trains nothing and pytest-xdist workers share the runs. No training loop lives h
 
 ``smoke_<framework>`` (e.g. ``smoke_fairseq``) collects one framework's cells as
 ``{init: [RunResult by seed]}``. A framework joins by adding its name to ``FRAMEWORKS``.
+
+The ``lab`` profile's cells (``lab_fairseq_pretrained_seed0``, ..., ``lab_fairseq``, ``lab_hf``) are
+built the same way on ``lab_inputs``; only the slow CPU tier (tests/test_lab_cpu.py, ``make lab``)
+asks for them.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from harness.runs import RunSpec, get_or_run
 
 FRAMEWORKS = ("fairseq", "hf")
 SMOKE = load_profile("smoke")
+LAB = load_profile("lab")
 
 
 def cell_name(profile: str, framework: str, init: str, seed: int) -> str:
@@ -33,38 +38,44 @@ def smoke_inputs():
     return SMOKE, data.prepare(SMOKE.data), checkpoints.embedded()
 
 
-def _cell_fixture(inputs: str, framework: str, init: str, seed: int):
+@pytest.fixture(scope="session")
+def lab_inputs():
+    """(profile, data dir, checkpoint) of the lab's recipe on the embedded default (the CPU's slow tier)."""
+    from harness import checkpoints, data
+
+    return LAB, data.prepare(LAB.data), checkpoints.embedded()
+
+
+def _cell_fixture(profile_name: str, framework: str, init: str, seed: int):
     @pytest.fixture(scope="session")
     def cell(request):
-        profile, data_dir, checkpoint = request.getfixturevalue(inputs)
+        profile, data_dir, checkpoint = request.getfixturevalue(f"{profile_name}_inputs")
         return get_or_run(RunSpec(profile.name, framework, init, seed), profile, data_dir, checkpoint)
 
-    cell.__doc__ = f"{framework} fine-tune, {init} init, seed {seed}, at the {SMOKE.name} scale"
+    cell.__doc__ = f"{framework} fine-tune, {init} init, seed {seed}, at the {profile_name} scale"
     return cell
 
 
-for _fw in FRAMEWORKS:
-    for _init in SMOKE.inits_for(_fw):
-        for _seed in SMOKE.seeds:
-            globals()[cell_name(SMOKE.name, _fw, _init, _seed)] = _cell_fixture(
-                "smoke_inputs", _fw, _init, _seed
-            )
-
-
-def _framework_fixture(framework: str):
+def _framework_fixture(profile, framework: str):
     @pytest.fixture(scope="session")
     def cells(request) -> dict:
         return {
-            init: [request.getfixturevalue(cell_name(SMOKE.name, framework, init, s)) for s in SMOKE.seeds]
-            for init in SMOKE.inits_for(framework)
+            init: [request.getfixturevalue(cell_name(profile.name, framework, init, s)) for s in profile.seeds]
+            for init in profile.inits_for(framework)
         }
 
-    cells.__doc__ = f"{{init: [RunResult for each seed]}} of {framework} at the {SMOKE.name} scale"
+    cells.__doc__ = f"{{init: [RunResult for each seed]}} of {framework} at the {profile.name} scale"
     return cells
 
 
-for _fw in FRAMEWORKS:
-    globals()[f"{SMOKE.name}_{_fw}"] = _framework_fixture(_fw)
+for _profile in (SMOKE, LAB):
+    for _fw in FRAMEWORKS:
+        for _init in _profile.inits_for(_fw):
+            for _seed in _profile.seeds:
+                globals()[cell_name(_profile.name, _fw, _init, _seed)] = _cell_fixture(
+                    _profile.name, _fw, _init, _seed
+                )
+        globals()[f"{_profile.name}_{_fw}"] = _framework_fixture(_profile, _fw)
 
 
 @pytest.fixture(scope="session")
