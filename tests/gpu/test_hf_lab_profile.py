@@ -2,46 +2,41 @@
 user's data and checkpoint (``$LAB_DATA``: the lab's ``cls.books`` layout; ``$LAB_CHECKPOINT``:
 RoBERTa_small_fr as fairseq ships it), against the report's HF numbers (expected/report.toml) and
 against fresh fairseq runs of the same profile, through the shared run cache.
+
+Each body runs twice (tests/gpu_tier.py): ``[gpu-lab]`` as above, ``[cpu-tiny]`` in CI on the tiny
+profile with the device forced to the CPU, held to measured tiny numbers.
 """
 
 import pytest
 
-from harness import checkpoints, data, stats
-from harness.claims import load_report, load_thresholds
-from harness.config import load_profile
+from harness import stats
+from harness.claims import load_thresholds
 from harness.requires import requires
-from harness.runs import RunSpec, get_or_run
+from tests.gpu_tier import tier_fixture
 
-pytestmark = [pytest.mark.gpu, pytest.mark.slow, pytest.mark.train,
-              requires(cuda=True, env=["LAB_DATA", "LAB_CHECKPOINT"])]
-
-PROFILE = load_profile("lab")
-REPORT = load_report()
 T = load_thresholds()
+tier = tier_fixture(requires(cuda=True, env=["LAB_DATA", "LAB_CHECKPOINT"]))
 
 
 @pytest.fixture(scope="module")
-def lab_runs():
-    ckpt = checkpoints.from_dir()
-    data_dir = data.prepare(PROFILE.data, data.user_data_dir())
-    return {fw: [100 * get_or_run(RunSpec(PROFILE.name, fw, "pretrained", s), PROFILE, data_dir, ckpt).test_accuracy
-                 for s in REPORT.hf.seeds]
-            for fw in ("hf", "fairseq")}
+def lab_runs(tier):
+    inputs = tier.user()
+    return {fw: [100 * r.test_accuracy for r in tier.runs(fw, "pretrained", inputs)] for fw in ("hf", "fairseq")}
 
 
-def test_lab_hf_runs_reproduce_the_reports_hf_numbers(lab_runs):
-    fresh, stated = lab_runs["hf"], list(REPORT.hf.pretrained)
+def test_lab_hf_runs_reproduce_the_reports_hf_numbers(tier, lab_runs):
+    fresh, stated = lab_runs["hf"], list(tier.stated[("hf", "pretrained")].values())
     r = stats.welch(fresh, stated)
     assert r.pvalue >= T.significance.alpha, (
-        f"HF lab runs {[round(x, 1) for x in fresh]} vs the report's {stated} (seeds {list(REPORT.hf.seeds)}): "
+        f"HF runs {[round(x, 1) for x in fresh]} vs stated {stated} ({tier.name}): "
         f"Welch t={r.statistic:.2f}, p={r.pvalue:.4f} < {T.significance.alpha}"
     )
 
 
-def test_lab_hf_runs_equivalent_to_fresh_fairseq_runs(lab_runs):
+def test_lab_hf_runs_equivalent_to_fresh_fairseq_runs(tier, lab_runs):
     hf, fs = lab_runs["hf"], lab_runs["fairseq"]
-    r = stats.tost(hf, fs, T.equivalence.margin)
+    r = stats.tost(hf, fs, tier.margin)
     assert r.pvalue < T.significance.alpha, (
-        f"HF {[round(x, 1) for x in hf]} vs fairseq {[round(x, 1) for x in fs]} (lab profile): "
-        f"TOST ±{T.equivalence.margin:g} p={r.pvalue:.4f} (diff {r.diff:+.2f}), Welch p={stats.welch(hf, fs).pvalue:.3f}"
+        f"HF {[round(x, 1) for x in hf]} vs fairseq {[round(x, 1) for x in fs]} ({tier.name}): "
+        f"TOST ±{tier.margin:g} p={r.pvalue:.4f} (diff {r.diff:+.2f}), Welch p={stats.welch(hf, fs).pvalue:.3f}"
     )
