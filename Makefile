@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: env reproduce test gpu-test gate clean-env
+.PHONY: env reproduce test lab gpu-test gate clean-env
 
 env: $(STAMP)
 	$(PY) -m harness fetch
@@ -32,6 +32,12 @@ reproduce: env
 # The test suite's CPU tier (this is CI).
 test: env
 	$(PY) -m pytest -m "not gpu"
+
+# The slow CPU tier: the lab's recipe on the CPU (9 cells, cached: hours cold on 2 cores, seconds
+# warm), its tests, then the lab report (out/lab/report/: ledger, Figures 1-2) from the same cache.
+lab: env
+	$(PY) -m pytest -m "slow and not gpu" --runslow
+	$(PY) -m harness reproduce --profile lab --out out/lab
 
 # Full scale on a GPU machine (needs a CUDA build of torch: see the README).
 gpu-test: env

@@ -92,9 +92,11 @@ def _pin_worker_gpu() -> None:
 
 
 def device() -> str:
+    """``cuda`` when a GPU is visible, else ``cpu``; ``$LAB_REPRO_FORCE_DEVICE`` (set only by the tests'
+    GPU tier on the CPU, tests/gpu_tier.py) overrides it."""
     import torch
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    return os.environ.get("LAB_REPRO_FORCE_DEVICE") or ("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def seed_everything(seed: int) -> None:

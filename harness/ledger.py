@@ -131,6 +131,13 @@ def c2_row(report: Report, runs: dict[str, list[RunResult]] | None, t: Threshold
     return LedgerRow("C2", says, computed, f"means, TOST vs the report's n={len(fs.seeds)}: {stat}", verdict, FRESH_TESTS["C2"])
 
 
+def c2_shape_row(report: Report, runs: dict[str, list[RunResult]] | None) -> LedgerRow:
+    """C2's shape, "the best validation accuracy is reached after 5 epochs": rule and row in harness.shape."""
+    from harness import shape
+
+    return LedgerRow(**shape.ledger_row(report, runs))
+
+
 def c3_row(pretrained: dict[int, float], random: dict[int, float], t: Thresholds, says: str, test: str) -> LedgerRow:
     a, b = list(pretrained.values()), list(random.values())
     welch = stats.welch(a, b, "greater")
@@ -259,6 +266,7 @@ def build_ledger(report: Report, results_dir: str | Path | None = None) -> list[
     rows = [
         c1_row(report),
         c2_row(report, runs, t),
+        c2_shape_row(report, runs),
         c3_row(
             stats.by_seed(fs.seeds, fs.pretrained, "fairseq.pretrained"),
             stats.by_seed(fs.seeds, fs.random, "fairseq.random"),

@@ -1,10 +1,16 @@
 """Fixtures that train: one session fixture per (profile, framework, init, seed) cell, named
 ``<profile>_<framework>_<init>_seed<seed>`` (e.g. ``smoke_fairseq_pretrained_seed0``), each a
 ``RunResult`` from ``harness.runs.get_or_run`` -- cached on disk and file-locked, so a warm rerun
-trains nothing and pytest-xdist workers share the runs. No training loop lives here.
+trains nothing and pytest-xdist workers share the runs. No training loop lives here. The first
+cell asked for trains the profile's missing cells side by side (``<profile>_cells``, through
+``harness.reproduce.compute``, as ``python -m harness reproduce -j`` does).
 
 ``smoke_<framework>`` (e.g. ``smoke_fairseq``) collects one framework's cells as
 ``{init: [RunResult by seed]}``. A framework joins by adding its name to ``FRAMEWORKS``.
+
+The ``lab`` profile's cells (``lab_fairseq_pretrained_seed0``, ..., ``lab_fairseq``, ``lab_hf``) are
+built the same way on ``lab_inputs``; only the slow CPU tier (tests/test_lab_cpu.py, ``make lab``)
+asks for them.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from harness.runs import RunSpec, get_or_run
 
 FRAMEWORKS = ("fairseq", "hf")
 SMOKE = load_profile("smoke")
+LAB = load_profile("lab")
 
 
 def cell_name(profile: str, framework: str, init: str, seed: int) -> str:
@@ -35,53 +42,61 @@ def smoke_inputs():
 
 
 @pytest.fixture(scope="session")
-def smoke_cells(smoke_inputs) -> dict:
-    """Every smoke cell, ``{RunSpec: RunResult}``, trained the first time any is asked for, as many
-    at once as the main job would (``reproduce.default_jobs``); under pytest-xdist each worker asks
-    for the cells one at a time (xdist is then the parallelism) and the file-locked cache shares them."""
-    from harness import reproduce
+def lab_inputs():
+    """(profile, data dir, checkpoint) of the lab's recipe on the embedded default (the CPU's slow tier)."""
+    from harness import checkpoints, data
 
-    profile, data_dir, checkpoint = smoke_inputs
-    jobs = 1 if os.environ.get("PYTEST_XDIST_WORKER") else reproduce.default_jobs(profile)
-    return reproduce.compute(reproduce.specs_of(profile, FRAMEWORKS), profile, data_dir, checkpoint,
-                             jobs=jobs)
+    return LAB, data.prepare(LAB.data), checkpoints.embedded()
 
 
-def _cell_fixture(inputs: str, framework: str, init: str, seed: int):
+def _all_cells_fixture(profile_name: str):
+    @pytest.fixture(scope="session")
+    def all_cells(request) -> dict:
+        from harness import reproduce
+
+        profile, data_dir, checkpoint = request.getfixturevalue(f"{profile_name}_inputs")
+        return reproduce.compute(reproduce.specs_of(profile, FRAMEWORKS), profile, data_dir, checkpoint,
+                                 jobs=reproduce.default_jobs(profile))
+
+    all_cells.__doc__ = (f"Every {profile_name} cell, ``{{RunSpec: RunResult}}``, trained the first time any "
+                         "is asked for, as many at once as the main job would (``reproduce.default_jobs``)")
+    return all_cells
+
+
+def _cell_fixture(profile_name: str, framework: str, init: str, seed: int):
     @pytest.fixture(scope="session")
     def cell(request):
-        profile, data_dir, checkpoint = request.getfixturevalue(inputs)
+        profile, data_dir, checkpoint = request.getfixturevalue(f"{profile_name}_inputs")
         spec = RunSpec(profile.name, framework, init, seed)
-        if os.environ.get("PYTEST_XDIST_WORKER"):
+        if os.environ.get("PYTEST_XDIST_WORKER"):  # xdist is the parallelism: one cell at a time
             return get_or_run(spec, profile, data_dir, checkpoint)
-        return request.getfixturevalue("smoke_cells")[spec]
+        return request.getfixturevalue(f"{profile_name}_cells")[spec]
 
-    cell.__doc__ = f"{framework} fine-tune, {init} init, seed {seed}, at the {SMOKE.name} scale"
+    cell.__doc__ = f"{framework} fine-tune, {init} init, seed {seed}, at the {profile_name} scale"
     return cell
 
 
-for _fw in FRAMEWORKS:
-    for _init in SMOKE.inits_for(_fw):
-        for _seed in SMOKE.seeds:
-            globals()[cell_name(SMOKE.name, _fw, _init, _seed)] = _cell_fixture(
-                "smoke_inputs", _fw, _init, _seed
-            )
-
-
-def _framework_fixture(framework: str):
+def _framework_fixture(profile, framework: str):
     @pytest.fixture(scope="session")
     def cells(request) -> dict:
         return {
-            init: [request.getfixturevalue(cell_name(SMOKE.name, framework, init, s)) for s in SMOKE.seeds]
-            for init in SMOKE.inits_for(framework)
+            init: [request.getfixturevalue(cell_name(profile.name, framework, init, s)) for s in profile.seeds]
+            for init in profile.inits_for(framework)
         }
 
-    cells.__doc__ = f"{{init: [RunResult for each seed]}} of {framework} at the {SMOKE.name} scale"
+    cells.__doc__ = f"{{init: [RunResult for each seed]}} of {framework} at the {profile.name} scale"
     return cells
 
 
-for _fw in FRAMEWORKS:
-    globals()[f"{SMOKE.name}_{_fw}"] = _framework_fixture(_fw)
+for _profile in (SMOKE, LAB):
+    globals()[f"{_profile.name}_cells"] = _all_cells_fixture(_profile.name)
+    for _fw in FRAMEWORKS:
+        for _init in _profile.inits_for(_fw):
+            for _seed in _profile.seeds:
+                globals()[cell_name(_profile.name, _fw, _init, _seed)] = _cell_fixture(
+                    _profile.name, _fw, _init, _seed
+                )
+        globals()[f"{_profile.name}_{_fw}"] = _framework_fixture(_profile, _fw)
 
 
 @pytest.fixture(scope="session")

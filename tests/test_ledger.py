@@ -34,7 +34,7 @@ def _verdicts(rows):
 
 
 def test_one_row_per_claim_with_lab_md_verdicts(rows):
-    assert [r.claim for r in rows] == ["C1", "C2", "C3", "C4", "C5", "C6"]
+    assert [r.claim for r in rows] == ["C1", "C2", "C2b", "C3", "C4", "C5", "C6"]
     v = _verdicts(rows)
     eq = T.equivalence
     assert v["C1"] == v["C3"] == "REPRODUCED", v

@@ -50,9 +50,9 @@ def test_report_renders_with_both_figures(tmp_path, fake_ledger):
         png = tmp_path / "out" / f"figure{n}-smoke.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
         assert f"](figure{n}-smoke.png)" in text and f'<img src="figure{n}-smoke.png"' in page
-        # both inits are drawn: the pretrained and the random colour each cover real area
-        for init, colour in figures.COLORS.items():
-            assert _has_colour(png, colour), f"{png}: no {init} ({colour}) pixels"
+        # every cell is drawn: each (framework, init) colour covers real area
+        for cell, colour in figures.COLORS.items():
+            assert _has_colour(png, colour, 200), f"{png}: no {cell} ({colour}) pixels"
     assert "| C3 | REPRODUCED |" in text and "<td>C3</td><td>REPRODUCED</td>" in page
 
 
@@ -88,11 +88,13 @@ def test_the_real_ledger_and_its_not_run_claims(tmp_path):
     assert "C4 (fresh runs, profile 'smoke'): NOT RUN (fewer than 2 runs of hf pretrained)" in notes, notes
 
 
-def test_missing_hf_runs_leave_figure_2_not_run(tmp_path, fake_ledger):
+def test_missing_hf_runs_leave_the_hf_rows_and_colours_out(tmp_path, fake_ledger):
     text = write_report(write_results(tmp_path / "res", frameworks=("fairseq",)), tmp_path / "out").read_text()
-    assert "Figure 2: NOT RUN (no HF runs in this profile)." in text
-    assert not (tmp_path / "out" / "figure2-smoke.png").exists()
     assert "| Pretrained (HF) | not run | not run | not run | not run |" in text
+    for n in (1, 2):
+        png = tmp_path / "out" / f"figure{n}-smoke.png"
+        assert _has_colour(png, figures.COLORS[("fairseq", "random")], 200), png
+        assert not _has_colour(png, figures.COLORS[("hf", "pretrained")], 1), f"{png}: HF drawn without HF runs"
 
 
 def test_uses_the_ledger_on_the_results(tmp_path, fake_ledger):

@@ -54,8 +54,12 @@ class TinyCheckpoint:
         return [d.bos()] + [d.index(w) for w in text.split()][: max_tokens - 2] + [d.eos()]
 
 
-def make_checkpoint(out: Path, seed: int = 1234) -> TinyCheckpoint:
-    """A fairseq model dir (``model.pt``, ``dict.txt``) the way ``--restore-file`` accepts it."""
+def make_checkpoint(out: Path, seed: int = 1234, planted: bool = False) -> TinyCheckpoint:
+    """A fairseq model dir (``model.pt``, ``dict.txt``) the way ``--restore-file`` accepts it.
+
+    ``planted``: a "pretrained" encoder that already knows the task's words -- the positive words'
+    embeddings along one direction, the negative ones' opposite -- so pretrained beats random init
+    at the tiny scale as it does at the lab's (random weights alone do not)."""
     import torch
 
     from harness import params
@@ -68,6 +72,12 @@ def make_checkpoint(out: Path, seed: int = 1234) -> TinyCheckpoint:
     dictionary.add_symbol("<mask>")
     torch.manual_seed(seed)
     model = params.build_fairseq(ckpt.encoder_config(), dictionary)
+    if planted:
+        embed = model.encoder.sentence_encoder.embed_tokens.weight
+        direction = torch.nn.functional.normalize(torch.randn(embed.shape[1]), dim=0)
+        with torch.no_grad():
+            for words, sign in ((POSITIVE, 4.0), (NEGATIVE, -4.0)):
+                embed[[dictionary.index(w) for w in words]] = sign * direction
     state = {"model": model.state_dict(), "optimizer_history": [{"lr_scheduler_state": {}}],
              "extra_state": {}}
     torch.save(state, out / "model.pt")

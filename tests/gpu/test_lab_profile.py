@@ -6,80 +6,72 @@
   (provisional until measured) bands of expected/bands.toml, and pretrained > random (C3).
 - The user's CLS-Books and RoBERTa_small_fr ($LAB_DATA, $LAB_CHECKPOINT): the ledger's C2 rule,
   each init's fresh runs consistent with the report's (TOST within the suite's margin, expected/thresholds.toml).
+
+Each body runs twice (tests/gpu_tier.py): ``[gpu-lab]`` as above, ``[cpu-tiny]`` in CI on the tiny
+profile with the device forced to the CPU, held to measured tiny numbers.
 """
 
 import pytest
 
 from harness import stats, verdicts
-from harness.claims import load_bands, load_lab, load_report, load_thresholds
-from harness.config import load_profile
+from harness.claims import load_thresholds
 from harness.requires import requires
-from harness.runs import RunSpec, get_or_run
+from tests.gpu_tier import tier_fixture
 
-pytestmark = [pytest.mark.gpu, pytest.mark.slow, pytest.mark.train]
-LAB = load_profile("lab")
-REPORT, FACTS, T = load_report(), load_lab(), load_thresholds()
-
-
-def _runs(data_dir, checkpoint) -> dict:
-    return {init: [get_or_run(RunSpec(LAB.name, "fairseq", init, s), LAB, data_dir, checkpoint)
-                   for s in LAB.seeds] for init in LAB.inits_for("fairseq")}
+T = load_thresholds()
+INITS = ("pretrained", "random")
+tier = tier_fixture(requires(cuda=True))
+user_tier = tier_fixture(requires(cuda=True, env=["LAB_DATA", "LAB_CHECKPOINT"]))
 
 
 @pytest.fixture(scope="module")
-def embedded():
-    from harness import checkpoints, data
-
-    return _runs(data.prepare(LAB.data), checkpoints.embedded())
+def embedded(tier):
+    inputs = tier.embedded()
+    return {init: tier.runs("fairseq", init, inputs) for init in tier.profile.inits_for("fairseq")}
 
 
 @pytest.fixture(scope="module")
-def user():
-    from harness import checkpoints, data
+def user(user_tier):
+    inputs = user_tier.user()
+    return {init: user_tier.runs("fairseq", init, inputs) for init in user_tier.profile.inits_for("fairseq")}
 
-    return _runs(data.prepare(LAB.data, data.user_data_dir()), checkpoints.from_dir())
 
-
-@requires(cuda=True)
-def test_lab_protocol_step_for_step(embedded):
-    s = FACTS.schedule
-    per_epoch = s.train_size // s.batch_size
+def test_lab_protocol_step_for_step(tier, embedded):
+    per_epoch, updates, epochs = tier.schedule
     for run in embedded["pretrained"] + embedded["random"]:
-        assert (run.updates_per_epoch, run.updates, len(run.valid_accuracy)) == (
-            per_epoch, REPORT.fairseq.best_updates, s.epochs
-        ), f"{run.spec.name}: {run.updates_per_epoch} updates/epoch, {run.updates} updates, " \
-           f"{len(run.valid_accuracy)} epochs; the lab: {per_epoch}, {REPORT.fairseq.best_updates}, {s.epochs}"
+        assert (run.updates_per_epoch, run.updates, len(run.valid_accuracy)) == (per_epoch, updates, epochs), (
+            f"{run.spec.name}: {run.updates_per_epoch} updates/epoch, {run.updates} updates, "
+            f"{len(run.valid_accuracy)} epochs; the protocol: {per_epoch}, {updates}, {epochs}")
+        assert run.provenance["hardware"]["device"] == tier.device, (run.spec.name, run.provenance["hardware"])
 
 
-@requires(cuda=True)
-@pytest.mark.parametrize("init", LAB.inits_for("fairseq"))
-def test_lab_embedded_accuracy_in_band(embedded, init):
-    band = load_bands()[(LAB.name, "fairseq", init)]
+@pytest.mark.parametrize("init", INITS)
+def test_lab_embedded_accuracy_in_band(tier, embedded, init):
+    band = tier.bands[("fairseq", init)]
     lo, hi = band.test_accuracy
     accs = [r.test_accuracy for r in embedded[init]]
     tag = " (PROVISIONAL band: replace it with these numbers)" if band.provisional else ""
-    assert all(lo <= a <= hi for a in accs), f"lab {init} test accuracies {accs} outside [{lo}, {hi}]{tag}; {band.how}"
+    assert all(lo <= a <= hi for a in accs), f"{tier.name} {init} test accuracies {accs} outside [{lo}, {hi}]{tag}; {band.how}"
 
 
-@requires(cuda=True)
 def test_lab_embedded_pretrained_beats_random(embedded):
-    pre, rnd = ([100 * r.test_accuracy for r in embedded[i]] for i in ("pretrained", "random"))
+    pre, rnd = ([100 * r.test_accuracy for r in embedded[i]] for i in INITS)
     r = stats.welch(pre, rnd, "greater")
     assert r.pvalue < T.significance.alpha, (
         f"Welch one-sided p={r.pvalue:.4g}, Hedges' g={stats.hedges_g(pre, rnd):.2f}; pretrained {pre} vs random {rnd}"
     )
 
 
-@requires(cuda=True, env=["LAB_DATA", "LAB_CHECKPOINT"])
-def test_lab_user_files_reproduce_the_reports_table(user):
+def test_lab_user_files_reproduce_the_reports_table(user_tier, user):
     """C2, the ledger's rule (harness.verdicts.c2_verdict, docs/ledger.md): for each init the fresh
     runs on the user's CLS-Books and RoBERTa_small_fr are consistent with the report's per-seed
     values -- means within ±margin by TOST -- not seed i against the report's seed i."""
-    fresh = {init: [100 * r.test_accuracy for r in user[init]] for init in ("pretrained", "random")}
-    stated = {init: list(getattr(REPORT.fairseq, init)) for init in fresh}
-    verdict, results = verdicts.c2_verdict(fresh, stated, T)
-    assert verdict.startswith("HOLDS WITHIN ±"), f"{verdict}: " + "; ".join(
-        f"{init}: fresh {[round(x, 2) for x in fresh[init]]} vs report {stated[init]} (points, "
+    t = user_tier.thresholds()
+    fresh = {init: [100 * r.test_accuracy for r in user[init]] for init in INITS}
+    stated = {init: list(user_tier.stated[("fairseq", init)].values()) for init in INITS}
+    verdict, results = verdicts.c2_verdict(fresh, stated, t)
+    assert verdict.startswith("HOLDS WITHIN ±"), f"{verdict} ({user_tier.name}): " + "; ".join(
+        f"{init}: fresh {[round(x, 2) for x in fresh[init]]} vs stated {stated[init]} (points, "
         f"n={len(fresh[init])}+{len(stated[init])}): {r.verdict}, TOST p {r.tost_p}, beyond p={r.beyond_p:.3f}"
         for init, r in results.items()
     )

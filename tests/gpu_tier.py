@@ -1,0 +1,117 @@
+"""The GPU tier's two executions of one set of test bodies (tests/gpu/):
+
+- ``gpu-lab``: the lab profile on a CUDA GPU, held to the report's numbers (expected/); marked
+  ``gpu`` and ``slow``, so ``pytest -m gpu --runslow`` selects it and, without CUDA, skips it with
+  the reason (``harness.requires``).
+- ``cpu-tiny``: the same bodies in CI (``pytest -m "not gpu"``), on the tiny profile
+  tests/data/tiny-gpu.toml with the device forced to the CPU (``$LAB_REPRO_FORCE_DEVICE``, read by
+  ``harness.env.device`` and set only here), held to measured tiny numbers
+  (tests/data/tiny-gpu.expected.toml). Seconds per run. What it cannot reach: CUDA itself,
+  bitsandbytes, the real weights, and the user-file loaders (``$LAB_DATA``/``$LAB_CHECKPOINT``;
+  its "user" inputs are the tiny ones).
+
+A module takes the tier with ``tier = tier_fixture(...)``; a body reads everything scale-specific
+from the :class:`Tier` it gets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from harness.claims import Band, load_bands, load_lab, load_report, load_thresholds
+from harness.config import Profile, build, load_profile, read_toml
+from harness.runs import RunResult, RunSpec, get_or_run
+
+FORCE_DEVICE = "LAB_REPRO_FORCE_DEVICE"
+DATA = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str  # gpu-lab | cpu-tiny
+    device: str  # what harness.env.device() gives in this tier
+    profile: Profile
+    stated: dict  # (framework, init) -> {seed: test accuracy in points}: what the runs are held to
+    bands: dict  # (framework, init) -> Band
+    schedule: tuple[int, int, int]  # (updates per epoch, updates, epochs) the protocol prescribes
+    margin: float  # points: "consistent" (HF vs fairseq) and per-seed agreement with ``stated``
+    embedded: Callable  # () -> (data dir, checkpoint): the default inputs
+    user: Callable  # () -> (data dir, checkpoint): the user's files (cpu-tiny: the tiny ones)
+    cache: Path | None = None  # run cache (None: the harness cache)
+
+    def thresholds(self):
+        """The suite's decision rules (expected/thresholds.toml) with this tier's "consistent" margin."""
+        import dataclasses
+
+        t = load_thresholds()
+        ladder = tuple(sorted({*t.equivalence.ladder, self.margin}))
+        return dataclasses.replace(t, equivalence=dataclasses.replace(t.equivalence, margin=self.margin, ladder=ladder))
+
+    def runs(self, framework: str, init: str, inputs: tuple) -> list[RunResult]:
+        data_dir, checkpoint = inputs
+        return [get_or_run(RunSpec(self.profile.name, framework, init, s), self.profile, data_dir, checkpoint,
+                           self.cache) for s in self.profile.seeds]
+
+
+def lab_tier() -> Tier:
+    from harness import checkpoints, data
+
+    lab, report, facts = load_profile("lab"), load_report(), load_lab()
+    fs, hf, s = report.fairseq, report.hf, facts.schedule
+    return Tier(
+        "gpu-lab", "cuda", lab,
+        stated={("fairseq", "pretrained"): dict(zip(fs.seeds, fs.pretrained)),
+                ("fairseq", "random"): dict(zip(fs.seeds, fs.random)),
+                ("hf", "pretrained"): dict(zip(hf.seeds, hf.pretrained))},
+        bands={(fw, i): b for (p, fw, i), b in load_bands().items() if p == lab.name},
+        schedule=(s.train_size // s.batch_size, fs.best_updates, s.epochs),
+        margin=load_thresholds().equivalence.margin,
+        embedded=lambda: (data.prepare(lab.data), checkpoints.embedded()),
+        user=lambda: (data.prepare(lab.data, data.user_data_dir()), checkpoints.from_dir()),
+    )
+
+
+def tiny_tier(root: Path) -> Tier:
+    from tests import tiny
+
+    profile = load_profile(DATA / "tiny-gpu.toml")
+    path = DATA / "tiny-gpu.expected.toml"
+    raw = read_toml(path)
+    train, _, _ = sizes = tuple(raw["sizes"])
+    inputs = (tiny.make_data(root / "data", sizes=sizes), tiny.make_checkpoint(root / "checkpoint", planted=True))
+    stated = {tuple(cell.split("_")): dict(zip(profile.seeds, values)) for cell, values in raw["stated"].items()}
+    bands = {(fw, i): build(Band, t, f"{path}: [bands.{fw}.{i}]")
+             for fw, inits in raw["bands"].items() for i, t in inits.items()}
+    per_epoch, epochs = -(-train // profile.fairseq.batch_size), profile.fairseq.max_epochs
+    return Tier("cpu-tiny", "cpu", profile, stated, bands, (per_epoch, per_epoch * epochs, epochs),
+                float(raw["margin"]), embedded=lambda: inputs, user=lambda: inputs, cache=root / "runs")
+
+
+GPU_MARKS = (pytest.mark.gpu, pytest.mark.slow)
+_TINY: dict[Path, Tier] = {}
+
+
+def tier_fixture(*lab_requires, tiny: bool = True):
+    """A module fixture parametrized over the two tiers; ``lab_requires``: ``requires(...)`` marks of
+    the gpu-lab execution (cpu-tiny needs nothing). ``tiny=False``: a body with no CPU equivalent."""
+    params = [pytest.param("gpu-lab", marks=[*GPU_MARKS, *lab_requires], id="gpu-lab")]
+    if tiny:
+        params.append(pytest.param("cpu-tiny", marks=[pytest.mark.train], id="cpu-tiny"))
+
+    @pytest.fixture(scope="module", params=params)
+    def tier(request, tmp_path_factory):
+        if request.param == "gpu-lab":
+            yield lab_tier()
+            return
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv(FORCE_DEVICE, "cpu")
+            root = tmp_path_factory.getbasetemp() / "tiny-gpu"  # one per session: modules share its runs
+            if root not in _TINY:
+                _TINY[root] = tiny_tier(root)
+            yield _TINY[root]
+
+    return tier
