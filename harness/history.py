@@ -99,7 +99,7 @@ def figure(records: list[dict], title: str) -> bytes:
     for ax in list(axes.flat)[len(names):]:
         ax.axis("off")
     fig.suptitle(title)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
     return _png(fig)
 
 
