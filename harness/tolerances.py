@@ -138,3 +138,56 @@ def false_alarms(tol: Tolerances | None = None) -> dict:
     exceed = sum(abs(d) > 100 * tol.score["test_accuracy"] for ds in tol.moves().values() for d in ds)
     return {"n": n, "s": s, "s_upper": upper, "counts": counts, "kinds": kinds, "gate_run": run,
             "exceeded": exceed, "binomial_upper": 1 - 0.05 ** (1 / n) if exceed == 0 else None}
+
+
+def percent(p: float) -> str:
+    """A probability as the docs print it: two significant digits, in percent."""
+    return f"{100 * p:.2g}%"
+
+
+def verdict_flips(tol: Tolerances | None = None, s: float | None = None, draws: int = 500,
+                  seed: int = 0) -> dict[str, float]:
+    """The share of simulated machine changes (every measured seed moved by N(0, s^2) points) that
+    change a fresh-run ledger verdict of the reference cells, by claim (Monte Carlo, seeded)."""
+    import random
+    import warnings
+
+    from harness import ledger
+    from harness.runs import RunResult, RunSpec
+
+    tol = tol or load()
+    s = spread(tol)[1] if s is None else s
+
+    def verdicts(cells):
+        runs = [RunResult(RunSpec("measured", *cell.split("."), i), (v / 100,), 1, v / 100, 2000, 1, 1, 0.0)
+                for cell, values in cells.items() for i, v in enumerate(values)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return {row.claim: row.verdict for row in ledger.fresh_rows("measured", runs)}
+
+    base, rng, flips = verdicts(tol.reference), random.Random(seed), {}
+    for _ in range(draws):
+        moved = verdicts({c: [min(100.0, max(0.0, v + rng.gauss(0, s))) for v in vs] for c, vs in tol.reference.items()})
+        for claim, verdict in base.items():
+            flips[claim] = flips.get(claim, 0) + (moved.get(claim) != verdict)
+    return {claim: flips.get(claim, 0) / draws for claim in base}
+
+
+def main() -> None:
+    """``python -m harness.tolerances``: the false-alarm table of docs/gate.md, and verdict flips."""
+    tol = load()
+    fa = false_alarms(tol)
+    print(f"{fa['n']} measured per-seed moves ({tol.source}): s = {fa['s']:.2f} points, "
+          f"95% upper bound {fa['s_upper']:.2f}")
+    print(f"{'kind':<20} {'tolerance':>9} {'metrics':>7} {'P(trip) at s':>13} {'at upper':>9}")
+    for name, (p, pu) in fa["kinds"].items():
+        print(f"{name:<20} {100 * tol.score[name]:>6.2f} pt {fa['counts'][name]:>7} {percent(p):>13} {percent(pu):>9}")
+    print(f"one gate run, all scores (union bound): {percent(fa['gate_run'][0])} at s, "
+          f"{percent(fa['gate_run'][1])} at the upper bound")
+    for label, s in (("s", fa["s"]), ("upper", fa["s_upper"])):
+        flips = verdict_flips(tol, s)
+        print(f"verdict flips at {label} ({s:.2f} points):", ", ".join(f"{c} {p:.0%}" for c, p in flips.items()))
+
+
+if __name__ == "__main__":
+    main()
