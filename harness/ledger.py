@@ -259,6 +259,12 @@ def _fresh_rows(profile: str, runs: list[RunResult], t: Thresholds) -> list[Ledg
     return rows
 
 
+def fresh_rows(profile: str, runs: list[RunResult]) -> list[LedgerRow]:
+    """The rows of one profile's fresh runs (C3, C4), as ``build_ledger`` builds them: what the
+    drift gate (``harness.gate``) pins verdict for verdict."""
+    return _fresh_rows(profile, runs, load_thresholds())
+
+
 def build_ledger(report: Report, results_dir: str | Path | None = None) -> list[LedgerRow]:
     t = load_thresholds()
     runs = load_runs(results_dir) if results_dir is not None else None

@@ -104,9 +104,10 @@ def _provenance(results: Results, profile: str) -> list:
     return [("table", ["", "value(s) over the runs"], rows)]
 
 
-def build(results_dir: str | Path, out_dir: Path, rows: list | None = None) -> list:
+def build(results_dir: str | Path, out_dir: Path, rows: list | None = None, history: str | Path | None = None) -> list:
     """The report as blocks: ("h", level, text) | ("p", text) | ("table", head, rows) | ("img", file, caption) | ("md", text).
-    ``rows``: the claim ledger when the caller already built it from ``results_dir``."""
+    ``rows``: the claim ledger when the caller already built it from ``results_dir``; ``history``: a
+    gate history file (``harness.history``), plotted as the last section."""
     results, claims = load_results(results_dir), load_report()
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     if rows is None:
@@ -122,6 +123,10 @@ def build(results_dir: str | Path, out_dir: Path, rows: list | None = None) -> l
         blocks += [("h", 2, f"Profile `{profile}`"), ("h", 3, "Per-seed test accuracy"),
                    *_per_seed(results, profile, claims), ("h", 3, "Figures"),
                    *_figures(results, profile, claims, out_dir), ("h", 3, "Provenance"), *_provenance(results, profile)]
+    if history is not None:
+        from harness import history as history_module
+
+        blocks += [("h", 2, "Gated metrics over commits"), *history_module.report_blocks(history, out_dir)]
     return blocks
 
 
@@ -183,11 +188,12 @@ def to_html(blocks: list) -> str:
             f"<style>{style}</style></head><body>\n" + "\n".join(out) + "\n</body></html>\n")
 
 
-def write_report(results_dir: str | Path, out_dir: str | Path, rows: list | None = None) -> Path:
+def write_report(results_dir: str | Path, out_dir: str | Path, rows: list | None = None,
+                 history: str | Path | None = None) -> Path:
     """Write report.md, report.html and the figures into ``out_dir``; return the Markdown's path."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    blocks = build(results_dir, out_dir, rows)
+    blocks = build(results_dir, out_dir, rows, history)
     atomic.write_bytes(out_dir / "report.html", to_html(blocks).encode())
     atomic.write_bytes(out_dir / "report.md", to_markdown(blocks).encode())
     return out_dir / "report.md"
@@ -196,9 +202,11 @@ def write_report(results_dir: str | Path, out_dir: str | Path, rows: list | None
 def add_arguments(parser) -> None:
     parser.add_argument("results", help="results directory (<dir>/<profile>/<run>.json)")
     parser.add_argument("--out", default="out/report", help="output directory (default: out/report)")
+    parser.add_argument("--history", metavar="FILE", help="a gate history (gate --history FILE): plot each gated "
+                        "metric over the commits with its tolerance band")
 
 
 def main(args) -> int:
-    path = write_report(args.results, args.out)
+    path = write_report(args.results, args.out, history=args.history)
     print(f"report: {path} (and {path.with_suffix('.html')})")
     return 0

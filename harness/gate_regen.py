@@ -1,0 +1,115 @@
+"""Guarded regeneration of an expected file (``python -m harness gate --regen A B --expected FILE``).
+
+Refuses (ConfigError, exit 2, the file untouched) a dirty or unknown git tree, the same directory
+twice, byte-identical runs (a copy or one shared cache), runs the two sets do not share, runs not
+computed through the run cache (no cache key), provenance that differs between runs or between the
+sets, and metrics that disagree beyond ``[regen].agreement``. Otherwise writes the file atomically
+with the metrics, the provenance the gate checks, and a stamp: date, library versions, the commit,
+``alpha``, and both sources with their runs' cache keys. Always exits 3, never 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from harness import atomic, env, gate, tolerances
+from harness.claims import load_thresholds
+from harness.config import ConfigError
+from harness.results import Results, git_commit, load_results
+from harness.runs import read_json, results_path
+
+
+def _recorded_provenance(results: Results, profile: str) -> dict[str, dict]:
+    """{framework: provenance}, the same for every run of a framework and fully recorded."""
+    out: dict[str, dict] = {}
+    for r in results.all(profile):
+        p, where = gate.run_provenance(r), results_path(results.root, r.spec)
+        missing = [k for k, v in p.items() if v is None]
+        if missing:
+            raise ConfigError(f"--regen refused: {where}: {', '.join(missing)} not recorded in its provenance; "
+                              "regenerate from runs computed through the run cache (harness reproduce)")
+        first = out.setdefault(r.spec.framework, p)
+        if p != first:
+            differ = [k for k in p if p[k] != first[k]]
+            raise ConfigError(f"--regen refused: {where}: {', '.join(differ)} differs from the other "
+                              f"{r.spec.framework} runs of {results.root}: one experiment per result set")
+    return out
+
+
+def _cache_keys(results: Results, profile: str) -> dict[str, str]:
+    keys = {}
+    for r in results.all(profile):
+        key = r.provenance.get("cache_key")
+        if not key:
+            raise ConfigError(f"--regen refused: {results_path(results.root, r.spec)}: no cache_key in its "
+                              "provenance: not computed through the run cache (harness.runs.get_or_run)")
+        keys[r.spec.name] = key
+    return keys
+
+
+def _previous(path: Path) -> tuple[gate.Expected | None, str]:
+    """The expected file being replaced (None when absent or of an older schema), and a note."""
+    if not path.exists():
+        return None, "(new file)"
+    raw = read_json(path)
+    if isinstance(raw, dict) and raw.get("schema") != gate.SCHEMA_VERSION:
+        return None, (f"(replaced a schema {raw.get('schema')} file: every tolerance reset to "
+                      f"{tolerances.PATH.name})")
+    return gate.load_expected(path), ""
+
+
+def regenerate(a: str | Path, b: str | Path, expected_path: str | Path) -> tuple[int, str]:
+    """Rewrite the expected file from two independent result sets that agree; never exits 0."""
+    expected_path = Path(expected_path)
+    profile = expected_path.stem
+    commit = git_commit()
+    if commit == "unknown" or commit.endswith("+dirty"):
+        raise ConfigError(f"--regen refused: the checkout's commit is {commit!r}; commit or stash every change "
+                          "first, so that the expected file records the commit whose code computed it")
+    tol = tolerances.load()
+    if Path(a).resolve() == Path(b).resolve():
+        raise ConfigError(f"--regen refused: {a} and {b} are the same directory; give two independent runs")
+    ra, rb = load_results(a, profile), load_results(b, profile)
+    names_a = {s.name: r for s, r in ra.runs[profile].items()}
+    names_b = {s.name: r for s, r in rb.runs[profile].items()}
+    if set(names_a) != set(names_b):
+        raise ConfigError(f"--regen refused: {a} and {b} hold different runs: {sorted(set(names_a) ^ set(names_b))}")
+    copies = sorted(n for n in names_a if names_a[n].to_dict() == names_b[n].to_dict())
+    if copies:
+        raise ConfigError(f"--regen refused: {copies} are identical files (wall time and provenance too): a copy "
+                          "or one shared cache, not a second run; compute B with its own cache")
+    keys = [_cache_keys(ra, profile), _cache_keys(rb, profile)]
+    prov_a, prov_b = _recorded_provenance(ra, profile), _recorded_provenance(rb, profile)
+    if prov_a != prov_b:
+        differ = [f"{fw}.{k}: {gate.short(prov_a[fw][k])} vs {gate.short(prov_b.get(fw, {}).get(k))}"
+                  for fw in prov_a for k in gate.PROVENANCE if prov_a[fw][k] != prov_b.get(fw, {}).get(k)]
+        raise ConfigError(f"--regen refused: the provenance differs between {a} and {b}:\n  " + "\n  ".join(differ))
+    (ma, notes), (mb, _) = gate.metrics(ra, profile), gate.metrics(rb, profile)
+    differ = [f"{n}: {ma[n]!r} vs {mb.get(n)!r}" for n in ma
+              if not (ma[n] == mb.get(n) or (isinstance(ma[n], float) and isinstance(mb.get(n), float)
+                                             and abs(ma[n] - mb[n]) <= tol.agreement))]
+    if differ:
+        raise ConfigError("--regen refused, the two result sets disagree (non-deterministic runs):\n  "
+                          + "\n  ".join(differ))
+    old, note = _previous(expected_path)
+
+    def entry(name, value):
+        if gate.is_verdict(name):
+            return {"value": value, "tolerance": None, "statistic": notes[name]}
+        kept = old.metrics.get(name) if old else None
+        return {"value": value, "tolerance": kept[1] if kept else tol.score[tolerances.kind(name)]}
+
+    new = {n: entry(n, v) for n, v in sorted(ma.items())}
+    stamp = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+             "libraries": env.library_versions(), "git_commit": commit, "alpha": load_thresholds().significance.alpha,
+             "sources": [{"results": str(d), "cache_keys": k} for d, k in zip((a, b), keys)]}
+    atomic.write_json(expected_path, {"schema": gate.SCHEMA_VERSION, "profile": profile, "provenance": prov_a,
+                                      "stamp": stamp, "metrics": new})
+    from harness import gate_output
+
+    changed = [r for r in gate.compare(old, ma, notes) if r.status != "ok"] if old else []
+    summary = gate_output.table(changed) if changed else note or "(no metric changed value)"
+    return gate.REGENERATED, (f"{summary}\nREGENERATED {expected_path} from {a} and {b} ({len(new)} metrics, "
+                              f"commit {commit[:12]}); review the diff, commit it, and rerun the gate (this run "
+                              "fails on purpose)")

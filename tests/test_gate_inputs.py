@@ -1,0 +1,242 @@
+"""The gate's bad input (exit 2, one error naming the file and key) and its guarded regeneration.
+
+Rows of docs/bad-input.md "Expected files", results from another experiment (provenance), corrupt
+result files, and ``--regen``'s refusals (dirty tree, disagreeing or copied runs, mixed
+provenance) with what it records (commit, both sources' cache keys, provenance).
+"""
+
+import dataclasses
+import json
+import re
+import shutil
+
+import pytest
+
+from harness import gate, gate_regen, tolerances
+from harness.__main__ import main as cli
+from harness.config import ConfigError
+from harness.runs import load_result, save_result
+from tests.synthetic import write_results
+from tests.test_gate import CLEAN, sets  # noqa: F401 (the module fixture)
+
+
+@pytest.fixture
+def clean_tree(monkeypatch):
+    monkeypatch.setattr(gate_regen, "git_commit", lambda: CLEAN)
+
+
+def _metric(name, **change):
+    return lambda raw: raw["metrics"][name].update(change)
+
+
+EXPECTED_ROWS = [  # id, damage (None: no file at all), the key the message names, what it says
+    ("missing file", None, "", "not found.*--regen"),
+    ("negative tolerance", _metric("hf.pretrained.sd_test_accuracy", tolerance=-0.01),
+     "metrics.hf.pretrained.sd_test_accuracy.tolerance", "finite number >= 0"),
+    ("NaN tolerance", _metric("fairseq.random.mean_test_accuracy", tolerance=float("nan")),
+     "metrics.fairseq.random.mean_test_accuracy.tolerance", "finite number >= 0"),
+    ("infinite tolerance", _metric("fairseq.pretrained.seed0.test_accuracy", tolerance=float("inf")),
+     "metrics.fairseq.pretrained.seed0.test_accuracy.tolerance", "finite number >= 0"),
+    ("-inf tolerance", _metric("hf_minus_fairseq.pretrained.mean_difference", tolerance=float("-inf")),
+     "metrics.hf_minus_fairseq.pretrained.mean_difference.tolerance", "finite number >= 0"),
+    ("unknown metric", lambda raw: raw["metrics"].update(
+        {"fairseq.pretrained.median_test_accuracy": {"value": 0.8, "tolerance": 0.01}}),
+     "metrics.fairseq.pretrained.median_test_accuracy", "unknown metric"),
+    ("tolerance on a verdict", _metric("ledger.C4.verdict", tolerance=0.1),
+     "metrics.ledger.C4.verdict.tolerance", "a verdict matches exactly"),
+    ("score without a tolerance", _metric("hf.pretrained.mean_test_accuracy", tolerance=None),
+     "metrics.hf.pretrained.mean_test_accuracy.tolerance", "finite number >= 0"),
+    ("no provenance", lambda raw: raw.pop("provenance"), "", "missing required field 'provenance'"),
+    ("an older schema", lambda raw: raw.update(schema=1), "schema", "regenerate"),
+    ("another profile's file", lambda raw: raw.update(profile="lab"), "profile", "named for 'smoke'"),
+]
+
+
+@pytest.mark.parametrize("damage, key, message", [r[1:] for r in EXPECTED_ROWS], ids=[r[0] for r in EXPECTED_ROWS])
+def test_bad_expected_file_is_one_clear_error_exit_2(sets, tmp_path, damage, key, message, capsys):
+    a, _, expected = sets
+    bad = tmp_path / "smoke.json"
+    if damage is not None:
+        raw = json.loads(expected.read_text())
+        damage(raw)
+        bad.write_text(json.dumps(raw))
+    with pytest.raises(ConfigError, match=message) as err:
+        gate.check(a, bad)
+    assert str(err.value).startswith(f"{bad}: {key}"), err.value
+    assert cli(["gate", str(a), "--expected", str(bad)]) == gate.BAD_INPUT
+    out, errors = capsys.readouterr()
+    assert "PASS" not in out and errors.count("error: ") == 1 and str(bad) in errors, errors
+
+
+@pytest.mark.parametrize("line, key, message", [
+    ("test_accuracy = -0.01", "score.test_accuracy", "finite number >= 0"),
+    ("test_accuracy = nan", "score.test_accuracy", "finite number >= 0"),
+    ("test_accuracy = inf", "score.test_accuracy", "finite number >= 0"),
+    ("median_test_accuracy = 0.01", "score.median_test_accuracy", "unknown metric"),
+], ids=["negative", "NaN", "infinite", "unknown metric"])
+def test_bad_default_tolerances_refuse_regeneration(sets, tmp_path, monkeypatch, clean_tree, line, key, message):
+    a, b, _ = sets
+    text = tolerances.PATH.read_text()
+    bad = tmp_path / "tolerances.toml"
+    if key == "score.test_accuracy":
+        text = re.sub(r"(?m)^test_accuracy = .*$", line, text)
+    else:
+        text = text.replace("\n[score]\n", f"\n[score]\n{line}\n", 1)
+    bad.write_text(text)
+    monkeypatch.setattr(tolerances, "PATH", bad)
+    with pytest.raises(ConfigError, match=message) as err:
+        gate.regenerate(a, b, tmp_path / "smoke.json")
+    assert str(err.value).startswith(f"{bad}: {key}"), err.value
+    assert not (tmp_path / "smoke.json").exists()
+
+
+def _edit_runs(results, change, only=None):
+    for path in sorted((results / "smoke").glob("*.json")):
+        r = load_result(path)
+        if only is None or r.spec.name == only:
+            save_result(path, change(r))
+    return results
+
+
+def _provenance(**key_parts):
+    def change(r):
+        parts = {**r.provenance["key_parts"], **key_parts}
+        extra = {"checkpoint_hash": key_parts["checkpoint"]} if "checkpoint" in key_parts else {}
+        return dataclasses.replace(r, provenance={**r.provenance, **extra, "key_parts": parts})
+    return change
+
+
+PROVENANCE_ROWS = [
+    ("data hash", _provenance(data="e" * 64), "data_hash"),
+    ("checkpoint hash", _provenance(checkpoint="f" * 64), "checkpoint_hash"),
+    ("profile settings", _provenance(train_spec={"epochs": 5}), "profile_hash"),
+    ("test size", lambda r: dataclasses.replace(r, test_size=500), "test_size"),
+]
+
+
+@pytest.mark.parametrize("change, field", [r[1:] for r in PROVENANCE_ROWS], ids=[r[0] for r in PROVENANCE_ROWS])
+def test_a_result_from_another_experiment_is_bad_input_naming_what_differs(sets, tmp_path, change, field, capsys):
+    _, _, expected = sets
+    results = _edit_runs(write_results(tmp_path / "R"), change, only="smoke-fairseq-random-seed1")
+    with pytest.raises(ConfigError, match=rf"{field} .* differs from the expected file's") as err:
+        gate.check(results, expected)
+    assert str(results / "smoke" / "smoke-fairseq-random-seed1.json") in str(err.value), err.value
+    assert "smoke-fairseq-random-seed0" not in str(err.value), err.value
+    assert cli(["gate", str(results), "--expected", str(expected)]) == gate.BAD_INPUT
+    assert "PASS" not in capsys.readouterr().out
+
+
+def test_another_data_hash_and_test_size_500_are_both_named(sets, tmp_path):
+    """The issue's case: it passed the gate before."""
+    _, _, expected = sets
+    results = _edit_runs(write_results(tmp_path / "R"),
+                         lambda r: dataclasses.replace(_provenance(data="e" * 64)(r), test_size=500))
+    with pytest.raises(ConfigError) as err:
+        gate.check(results, expected)
+    assert "data_hash eeeeeeeeeeee" in str(err.value) and "test_size 500 differs from the expected file's 2000" in str(err.value)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda b: b[: len(b) // 2], "not valid JSON"),
+    (lambda b: b"", "not valid JSON"),
+    (lambda b: b"\xff\xfe garbage", "not valid JSON"),
+    (lambda b: b.replace(b'"test_accuracy": 0.792', b'"test_accuracy": "high"'), "test_accuracy"),
+    (lambda b: b.replace(b'"best_epoch": 3', b'"best_epoch": 9'), "best_epoch"),
+    (lambda b: b.replace(b'"seed": 0', b'"seed": 1'), "expected the file"),
+])
+def test_corrupt_results_file_is_a_clear_error_never_a_pass(sets, tmp_path, damage, message, capsys):
+    _, _, expected = sets
+    results = write_results(tmp_path / "R")
+    victim = results / "smoke" / "smoke-fairseq-pretrained-seed0.json"
+    victim.write_bytes(damage(victim.read_bytes()))
+    with pytest.raises(ConfigError, match=message) as err:
+        gate.check(results, expected)
+    assert str(victim) in str(err.value)
+    assert cli(["gate", str(results), "--expected", str(expected)]) == gate.BAD_INPUT
+    assert "PASS" not in capsys.readouterr().out
+
+
+# --- regeneration --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("commit", [CLEAN + "+dirty", "unknown"])
+def test_regen_refuses_a_dirty_or_unknown_tree(sets, tmp_path, monkeypatch, commit):
+    a, b, expected = sets
+    monkeypatch.setattr(gate_regen, "git_commit", lambda: commit)
+    before = expected.read_bytes()
+    with pytest.raises(ConfigError, match=r"--regen refused: .*commit"):
+        gate.regenerate(a, b, expected)
+    assert expected.read_bytes() == before
+
+
+def test_regen_records_the_commit_both_sources_cache_keys_and_the_provenance(sets):
+    a, b, expected = sets
+    raw = json.loads(expected.read_text())
+    assert raw["stamp"]["git_commit"] == CLEAN
+    names = sorted(p.stem for p in (a / "smoke").glob("*.json"))
+    for source, results in zip(raw["stamp"]["sources"], (a, b)):
+        assert source["results"] == str(results)
+        assert sorted(source["cache_keys"]) == names
+        assert source["cache_keys"][names[0]] == load_result(results / "smoke" / f"{names[0]}.json").provenance["cache_key"]
+    for fw in ("fairseq", "hf"):
+        prov = raw["provenance"][fw]
+        assert (prov["test_size"], prov["data_hash"], prov["checkpoint_hash"]) == (2000, "d" * 64, "c" * 64), prov
+        assert len(prov["profile_hash"]) == 64, prov
+
+
+def test_regen_refuses_runs_outside_the_cache_and_mixed_provenance(sets, tmp_path, clean_tree):
+    a, _, expected = sets
+    keyless = _edit_runs(write_results(tmp_path / "K", wall=3.0), lambda r: dataclasses.replace(
+        r, provenance={k: v for k, v in r.provenance.items() if k != "cache_key"}), only="smoke-hf-pretrained-seed1")
+    with pytest.raises(ConfigError, match=r"smoke-hf-pretrained-seed1.json.*no cache_key"):
+        gate.regenerate(a, keyless, expected)
+    other = _edit_runs(write_results(tmp_path / "D", wall=4.0), _provenance(data="e" * 64))
+    with pytest.raises(ConfigError, match=r"(?s)provenance differs.*data_hash"):
+        gate.regenerate(a, other, expected)
+
+
+def test_regen_refuses_disagreeing_results(sets, tmp_path, clean_tree):
+    a, _, expected = sets
+    other = write_results(tmp_path / "C", wall=5.0, overrides={("fairseq", "random", 2): 1164})
+    before = expected.read_bytes()
+    with pytest.raises(ConfigError, match=r"(?s)disagree.*fairseq.random.seed2.test_accuracy: 0.5815 vs 0.582\n"):
+        gate.regenerate(a, other, expected)
+    assert expected.read_bytes() == before
+
+
+def test_regen_refuses_copies_and_the_same_directory(sets, tmp_path, clean_tree):
+    a, _, expected = sets
+    shutil.copytree(a, tmp_path / "copy")
+    with pytest.raises(ConfigError, match="identical files"):
+        gate.regenerate(a, tmp_path / "copy", expected)
+    with pytest.raises(ConfigError, match="same directory"):
+        gate.regenerate(a, a, expected)
+    fewer = write_results(tmp_path / "F", wall=7.0, frameworks=("fairseq",))
+    with pytest.raises(ConfigError, match="different runs"):
+        gate.regenerate(a, fewer, expected)
+
+
+def test_regen_exits_3_stamps_versions_and_keeps_tuned_tolerances(sets, tmp_path, clean_tree):
+    a, b, expected = sets
+    target = tmp_path / "smoke.json"
+    raw = json.loads(expected.read_text())
+    raw["metrics"]["fairseq.random.mean_test_accuracy"]["tolerance"] = 0.003  # tuned by hand
+    target.write_text(json.dumps(raw))
+    assert cli(["gate", "--regen", str(a), str(b), "--expected", str(target)]) == gate.REGENERATED
+    new = json.loads(target.read_text())
+    assert new["metrics"]["fairseq.random.mean_test_accuracy"]["tolerance"] == 0.003
+    assert new["stamp"]["libraries"]["torch"] and new["stamp"]["date"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "temp file left behind"
+
+
+def test_regen_over_an_older_schema_takes_the_measured_defaults(sets, tmp_path, clean_tree):
+    a, b, expected = sets
+    target = tmp_path / "smoke.json"
+    raw = json.loads(expected.read_text())
+    raw["schema"] = 1
+    raw["metrics"]["fairseq.random.mean_test_accuracy"]["tolerance"] = 0.01  # the binomial-SE era
+    target.write_text(json.dumps(raw))
+    code, text = gate.regenerate(a, b, target)
+    assert code == gate.REGENERATED and "schema 1" in text, text
+    assert gate.load_expected(target).metrics["fairseq.random.mean_test_accuracy"][1] == \
+        tolerances.load().score["mean_test_accuracy"]
