@@ -162,11 +162,24 @@ def check(results_dir: str | Path, expected_path: str | Path) -> tuple[int, str]
                else f"PASS: {len(expected.metrics)} expected metrics within tolerance")
     if unexpected:
         verdict += f" ({unexpected} unexpected metric(s) reported, not gated)"
+    verdict += nondeterminism_note(results.all(expected.profile))
     now, then = env.library_versions(), expected.stamp.get("libraries") or {}
     moved = [f"{k} {then[k]} -> {now.get(k, 'absent')}" for k in sorted(then) if then[k] != now.get(k, "absent")]
     if moved:
         verdict += "\nlibrary versions differ from the expected file's stamp: " + ", ".join(moved)
     return (DRIFT if bad else PASS), f"{table(rows)}\n{verdict}"
+
+
+def nondeterminism_note(runs) -> str:
+    """A line naming the results during which a kernel without a deterministic implementation ran
+    (``harness.runs`` records them): those may differ on a rerun, within the tolerances."""
+    hit = {r.spec.name: r.provenance.get("nondeterministic_kernels") for r in runs}
+    hit = {name: kernels for name, kernels in hit.items() if kernels}
+    if not hit:
+        return ""
+    kernels = sorted({k for ks in hit.values() for k in ks})
+    return (f"\nnon-deterministic kernels ({', '.join(kernels)}) ran in {len(hit)} result(s) "
+            f"({', '.join(sorted(hit))}): a rerun may differ from them within the tolerances, not bitwise")
 
 
 def _default_tolerances() -> dict[str, float]:
