@@ -16,6 +16,7 @@ COMMANDS = {
     "gate": ("harness.gate", "compare results with expected/ (CI's drift gate)"),
     "report": ("harness.report", "write the Markdown/HTML reproducibility report with figures"),
     "fetch": ("harness.data", "fetch and verify the embedded data and encoder (set-up)"),
+    "cache": ("harness.cache_cli", "list the run cache's entries, or prune those no current key reaches"),
 }
 
 
