@@ -195,6 +195,7 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
+    atomic.writable_dir(args.out)
     path = write_report(args.results, args.out)
     print(f"report: {path} (and {path.with_suffix('.html')})")
     return 0
