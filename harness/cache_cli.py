@@ -44,7 +44,7 @@ def runs_root(cache: str | Path | None = None) -> Path:
 
 def status(path: Path) -> tuple[str, str, str]:
     """(status, profile, run name) of one entry file."""
-    from harness import env, runs
+    from harness import runs
 
     try:
         result = runs.read_entry(path)
@@ -55,7 +55,7 @@ def status(path: Path) -> tuple[str, str, str]:
     current = {**parts, "source": runs.source_hash(result.spec.framework)}
     if runs.cache_key(current) != result.provenance.get("cache_key"):
         return "stale (code)", result.spec.profile, result.spec.name
-    current["versions"] = env.library_versions(env.LIBRARIES + runs.KEY_LIBRARIES)
+    current["versions"] = runs.keyed_versions()
     if runs.cache_key(current) != result.provenance.get("cache_key"):
         return "stale (libraries)", result.spec.profile, result.spec.name
     return "ok", result.spec.profile, result.spec.name

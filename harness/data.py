@@ -132,7 +132,7 @@ def stratified_split(items: list[tuple[str, str]], sizes, seed: int) -> dict[str
 def which_wins(cli_value, env_name: str, flag: str):
     """``cli_value`` when given, else ``$env_name``; a note on stderr when both are set and differ."""
     env_value = os.environ.get(env_name)
-    if cli_value and env_value and Path(cli_value) != Path(env_value):
+    if cli_value and env_value and Path(cli_value).resolve() != Path(env_value).resolve():
         print(f"note: {flag} {cli_value} wins over ${env_name}={env_value}; using {cli_value}",
               file=sys.stderr)
     return cli_value or env_value

@@ -151,6 +151,13 @@ def thread_count(threads: int) -> int:
     return torch.get_num_threads()
 
 
+def keyed_versions() -> dict[str, str]:
+    """The library versions a run's key holds."""
+    from harness import env
+
+    return env.library_versions(env.LIBRARIES + KEY_LIBRARIES)
+
+
 def key_parts(spec: RunSpec, profile, data_dir: str | Path, checkpoint) -> dict:
     """Everything that determines a run's result, as JSON-able data (hashed into the cache key)."""
     from harness import env
@@ -166,7 +173,7 @@ def key_parts(spec: RunSpec, profile, data_dir: str | Path, checkpoint) -> dict:
         "data": data_hash(data_dir),
         "checkpoint": checkpoint.hash,
         "source": source_hash(spec.framework),
-        "versions": env.library_versions(env.LIBRARIES + KEY_LIBRARIES),
+        "versions": keyed_versions(),
     }
 
 
