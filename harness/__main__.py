@@ -17,6 +17,7 @@ COMMANDS = {
     "report": ("harness.report", "write the Markdown/HTML reproducibility report with figures"),
     "fetch": ("harness.data", "fetch and verify the embedded data and encoder (set-up)"),
     "doctor": ("harness.doctor", "this machine's CPU class, precision policy and expected smoke time"),
+    "cache": ("harness.cache_cli", "list the run cache's entries, or prune those no current key reaches"),
 }
 
 

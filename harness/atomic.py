@@ -13,6 +13,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from harness.config import ConfigError
+
 
 def write_bytes(path: str | Path, data: bytes) -> Path:
     path = Path(path)
@@ -54,3 +56,22 @@ def directory(out: str | Path):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def writable_dir(path: str | Path, flag: str = "--out") -> Path:
+    """Check before any work that ``path`` is, or can become, a directory this process writes in
+    (a probe file is created and removed: permission bits, ACLs and read-only mounts all count)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{path}: {flag} is a file, not a directory: give a directory (new or existing)")
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not existing.is_dir():
+        raise ConfigError(f"{existing}: {flag} {path} lies under a file: give a directory path")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".write-probe.", dir=existing)
+    except OSError as exc:
+        raise ConfigError(f"{existing}: {flag} {path} is not writable ({exc.strerror}): choose a "
+                          "directory you can write to") from None
+    os.close(fd)
+    os.unlink(probe)
+    return path

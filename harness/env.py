@@ -158,7 +158,9 @@ def load_fairseq_roberta(model_dir: str | Path, checkpoint_file: str = "model.pt
     model_dir = Path(model_dir)
     if not (model_dir / checkpoint_file).is_file():
         raise FileNotFoundError(f"{model_dir / checkpoint_file}: fairseq checkpoint not found")
-    hub = RobertaModel.from_pretrained(
-        str(model_dir), checkpoint_file=checkpoint_file, bpe=None, **kwargs
-    )
+    with warnings.catch_warnings():  # Hydra's deprecation notices and torch.load's note, from fairseq
+        warnings.simplefilter("ignore", UserWarning)
+        hub = RobertaModel.from_pretrained(
+            str(model_dir), checkpoint_file=checkpoint_file, bpe=None, **kwargs
+        )
     return hub.eval()

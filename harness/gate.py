@@ -237,6 +237,8 @@ def evaluate(results_dir: str | Path, expected_path: str | Path) -> Outcome:
     now, then = env.library_versions(), expected.stamp.get("libraries") or {}
     moved = [f"{k} {then[k]} -> {now.get(k, 'absent')}" for k in sorted(then) if then[k] != now.get(k, "absent")]
     notes = ["library versions differ from the expected file's stamp: " + ", ".join(moved)] if moved else []
+    if nondeterministic := nondeterminism_note(results.all(expected.profile)).strip():
+        notes.append(nondeterministic)
     prov = {r.spec.framework: run_provenance(r) for r in results.all(expected.profile)}
     return Outcome(DRIFT if failed(rows) else PASS, expected.profile, expected.path, Path(results_dir), rows,
                    notes, summary, prov)
@@ -248,6 +250,22 @@ def check(results_dir: str | Path, expected_path: str | Path) -> tuple[int, str]
 
     outcome = evaluate(results_dir, expected_path)
     return outcome.code, gate_output.text(outcome)
+
+
+def nondeterminism_note(runs) -> str:
+    """A line naming the results during which a kernel without a deterministic implementation ran
+    (``harness.runs`` records them): those may differ on a rerun, within the tolerances."""
+    hit = {r.spec.name: r.provenance.get("nondeterministic_kernels") for r in runs}
+    hit = {name: kernels for name, kernels in hit.items() if kernels}
+    if not hit:
+        return ""
+    kernels = sorted({k for ks in hit.values() for k in ks})
+    return (f"\nnon-deterministic kernels ({', '.join(kernels)}) ran in {len(hit)} result(s) "
+            f"({', '.join(sorted(hit))}): a rerun may differ from them within the tolerances, not bitwise")
+
+
+def _default_tolerances() -> dict[str, float]:
+    return {k: float(v) for k, v in read_toml(TOLERANCES)["score"].items()}
 
 
 def regenerate(a: str | Path, b: str | Path, expected_path: str | Path) -> tuple[int, str]:

@@ -207,6 +207,7 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
+    atomic.writable_dir(args.out)
     path = write_report(args.results, args.out, history=args.history)
     print(f"report: {path} (and {path.with_suffix('.html')})")
     return 0

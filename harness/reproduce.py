@@ -133,10 +133,11 @@ def summary(results) -> list[str]:
 
 
 def main(args) -> int:
-    from harness import env
+    from harness import atomic, env
     from harness.config import load_profile
 
     profile = load_profile(args.profile)
+    atomic.writable_dir(args.out)  # bad input stops here, before anything is computed or written
     if profile.gpu and env.device() == "cpu":
         print(f"warning: profile {profile.name!r} is meant for a GPU; running it on the CPU", file=sys.stderr)
     start = time.perf_counter()

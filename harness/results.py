@@ -59,21 +59,39 @@ def load_results(root: str | Path, profile: str | None = None) -> Results:
     dirs = [root / profile] if profile else sorted(p for p in root.iterdir() if p.is_dir())
     runs: dict[str, dict[RunSpec, RunResult]] = {}
     for d in dirs:
-        for path in sorted(d.glob("*.json")):
-            result = load_result(path)
+        loaded = [(path, load_result(path)) for path in sorted(d.glob("*.json"))]
+        placed = {r.spec: path for path, r in loaded if (r.spec.profile, r.spec.name) == (d.name, path.stem)}
+        for path, result in loaded:
             spec = result.spec
-            if spec.profile != d.name or spec.name != path.stem:
+            if spec not in placed or placed[spec] != path:
                 raise ConfigError(
                     f"{path}: holds run {spec.name!r} (profile {spec.profile!r}); expected the file "
                     f"<dir>/{spec.profile}/{spec.name}.json"
+                    + (f"; a duplicate of {placed[spec].name}: keep one of them" if spec in placed
+                       else ": move it there")
                 )
             runs.setdefault(d.name, {})[spec] = result
+        _one_origin(loaded)
     if not runs and not profile and any(root.glob("*.json")):
         raise ConfigError(f"{root}: holds result files itself; pass its parent (<dir>/<profile>/<run>.json)")
     if not runs:
         where = root / profile if profile else root
         raise ConfigError(f"{where}: no result files (<dir>/<profile>/<run>.json)")
     return Results(root=root, runs=runs)
+
+
+def _one_origin(loaded: list) -> None:
+    """The runs of one profile must come from one data set and one checkpoint (when recorded)."""
+    for label in ("data hash", "checkpoint hash"):
+        seen = {}
+        for path, result in loaded:
+            value = describe_provenance(result)[label]
+            if value != "not recorded":
+                seen.setdefault(value, path)
+        if len(seen) > 1:
+            (a, pa), (b, pb) = list(seen.items())[:2]
+            raise ConfigError(f"{pb}: {label} {b[:12]} differs from {pa.name}'s {a[:12]}: one profile's "
+                              "results must come from the same inputs; rerun them or keep them apart")
 
 
 def git_commit(repo: Path = ROOT) -> str:

@@ -7,14 +7,18 @@ The on-disk cache (keyed by a hash of everything that determines a run) is built
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
+import os
+import re
 import shutil
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import atomic
+from harness import atomic, locking
 from harness.config import ConfigError, build
 
 SCHEMA_VERSION = 1
@@ -65,7 +69,8 @@ class RunResult:
                 f"best_epoch={self.best_epoch} outside 1..{len(self.valid_accuracy)} epochs"
             )
         if self.schema != SCHEMA_VERSION:
-            raise ValueError(f"schema version {self.schema}, this harness reads {SCHEMA_VERSION}")
+            raise ValueError(f"schema version {self.schema}, this harness reads {SCHEMA_VERSION}: "
+                             "recompute it with this harness (python -m harness reproduce)")
 
     @property
     def test_se(self) -> float:
@@ -116,6 +121,43 @@ def source_hash(framework: str) -> str:
     return _sha256(b"".join(p.name.encode() + b"\0" + p.read_bytes() for p in source_files(framework)))
 
 
+# Libraries that change what a run computes besides ``env.LIBRARIES``: the tokenizers (ids), the
+# weights' loader and the Trainer's device/precision plumbing.
+KEY_LIBRARIES = ("tokenizers", "sentencepiece", "safetensors", "accelerate")
+# Environment variables that change kernels or thread counts; a value the user set wins over the
+# harness's ``setdefault`` and so must key the run.
+KEY_ENV_PREFIXES = ("OMP_", "MKL_")
+KEY_ENV_NAMES = ("CUBLAS_WORKSPACE_CONFIG",)
+TRAIN_LOG_ENV = "LAB_REPRO_TRAIN_LOG"  # tests only: every training appends "<run> start|done <key> <pid>"
+ENTRY_FORMAT = 1  # a cache entry is {"format", "sha256" (of the result's canonical JSON), "result"}
+
+
+class CorruptEntryWarning(UserWarning):
+    """A cache entry failed its checksum or its schema: it is moved aside and recomputed."""
+
+
+def keyed_environment() -> dict[str, str]:
+    """The ``OMP_*``, ``MKL_*`` and ``CUBLAS_WORKSPACE_CONFIG`` values of this process."""
+    return {k: v for k, v in sorted(os.environ.items())
+            if k.startswith(KEY_ENV_PREFIXES) or k in KEY_ENV_NAMES}
+
+
+def thread_count(threads: int) -> int:
+    """The intra-op threads a run uses: the profile's, or torch's current count when it says 0."""
+    if threads:
+        return threads
+    import torch
+
+    return torch.get_num_threads()
+
+
+def keyed_versions() -> dict[str, str]:
+    """The library versions a run's key holds."""
+    from harness import env
+
+    return env.library_versions(env.LIBRARIES + KEY_LIBRARIES)
+
+
 def key_parts(spec: RunSpec, profile, data_dir: str | Path, checkpoint) -> dict:
     """Everything that determines a run's result, as JSON-able data (hashed into the cache key)."""
     from harness import env, precision
@@ -127,7 +169,8 @@ def key_parts(spec: RunSpec, profile, data_dir: str | Path, checkpoint) -> dict:
         "spec": dataclasses.asdict(spec),
         "data_spec": dataclasses.asdict(profile.data),
         "train_spec": dataclasses.asdict(getattr(profile, spec.framework)),
-        "threads": profile.threads,
+        "threads": thread_count(profile.threads),
+        "environment": keyed_environment(),
         "device": device,
         # the numerics the run uses: the resolved precision and what decides it (the CPU's ISA class,
         # the GPU's model): "auto" resolves differently, and kernels differ, across classes
@@ -137,7 +180,7 @@ def key_parts(spec: RunSpec, profile, data_dir: str | Path, checkpoint) -> dict:
         "data": data_hash(data_dir),
         "checkpoint": checkpoint.hash,
         "source": source_hash(spec.framework),
-        "versions": env.library_versions(),
+        "versions": keyed_versions(),
     }
 
 
@@ -157,15 +200,20 @@ def cache_key(parts: dict) -> str:
     return _sha256(json.dumps(parts, sort_keys=True).encode())
 
 
+def entry_path(root: str | Path, spec: RunSpec, key: str) -> Path:
+    return Path(root) / f"{spec.name}-{key[:16]}.json"
+
+
 def get_or_run(spec: RunSpec, profile, data_dir: str | Path, checkpoint,
                cache_root: str | Path | None = None, *, bar=None) -> RunResult:
     """The cached result of ``spec``, training it first if no entry matches its key.
 
     Entries are ``<cache_root>/<RunSpec.name>-<key[:16]>.json``, written atomically under a file
-    lock, so pytest-xdist workers (or two shells) asking for the same run train it once.
+    lock, so pytest-xdist workers (or two shells) asking for the same run train it once. An entry
+    whose checksum or schema fails is never returned: a warning names it, it is moved aside to
+    ``<entry>.corrupt`` and the run is recomputed. A killed run leaves no entry (the lock is the
+    kernel's ``flock``: it dies with its owner).
     """
-    from filelock import FileLock
-
     from harness import env
     from harness.results import stamp
     from harness.train import runner
@@ -173,25 +221,83 @@ def get_or_run(spec: RunSpec, profile, data_dir: str | Path, checkpoint,
     root = Path(cache_root) if cache_root else env.cache_dir() / "runs"
     parts = key_parts(spec, profile, data_dir, checkpoint)
     key = cache_key(parts)
-    entry = root / f"{spec.name}-{key[:16]}.json"
+    entry = entry_path(root, spec, key)
     root.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(entry) + ".lock"):
-        if entry.exists():
-            return _load_entry(entry)
+    with locking.held(entry, spec.name):
+        cached = _valid_entry(entry)
+        if cached is not None:
+            return cached
         workdir = root / "work" / entry.stem
-        result = runner(spec.framework)(spec, profile, Path(data_dir), checkpoint, workdir,
-                                        **({"bar": bar} if bar is not None else {}))
-        result = dataclasses.replace(
-            result, provenance={**result.provenance, **stamp(), "cache_key": key, "key_parts": parts,
-                                "inputs": inputs(parts, data_dir, checkpoint)}
-        )
-        save_result(entry, result)
+        _log_training(spec, key, "start")
+        with recording_nondeterminism() as kernels:
+            result = runner(spec.framework)(spec, profile, Path(data_dir), checkpoint, workdir,
+                                            **({"bar": bar} if bar is not None else {}))
+        result = dataclasses.replace(result, provenance={
+            **result.provenance, **stamp(), "cache_key": key, "key_parts": parts,
+            "nondeterministic_kernels": sorted(set(kernels)), "inputs": inputs(parts, data_dir, checkpoint)})
+        write_entry(entry, result)
+        _log_training(spec, key, "done")
         shutil.rmtree(workdir, ignore_errors=True)
-        return _load_entry(entry)  # as a warm run will see it (JSON: tuples come back as lists)
+        return read_entry(entry)  # as a warm run will see it (JSON: tuples come back as lists)
 
 
-def _load_entry(entry: Path) -> RunResult:
+def _digest(payload: dict) -> str:
+    return _sha256(json.dumps(payload, sort_keys=True).encode())
+
+
+def write_entry(path: Path, result: RunResult) -> Path:
+    payload = result.to_dict()
+    return atomic.write_json(path, {"format": ENTRY_FORMAT, "sha256": _digest(payload), "result": payload})
+
+
+def read_entry(path: Path) -> RunResult:
+    """A cache entry's result; :class:`ConfigError` when it is truncated, edited or invalid."""
+    raw = read_json(path)
+    if not isinstance(raw, dict) or raw.get("format") != ENTRY_FORMAT or not isinstance(raw.get("result"), dict):
+        raise ConfigError(f"{path}: not a cache entry of format {ENTRY_FORMAT}")
+    if _digest(raw["result"]) != raw.get("sha256"):
+        raise ConfigError(f"{path}: checksum mismatch (the entry was edited or damaged)")
     try:
-        return load_result(entry)
+        return build(RunResult, raw["result"], str(path))
     except (ConfigError, ValueError) as exc:
-        raise ConfigError(f"{exc} -- a corrupt cache entry: delete {entry} to retrain") from None
+        raise ConfigError(str(exc)) from None
+
+
+def _valid_entry(entry: Path) -> RunResult | None:
+    """The entry's result, or None when there is none; a bad entry is reported and moved aside."""
+    if not entry.exists():
+        return None
+    try:
+        return read_entry(entry)
+    except ConfigError as exc:
+        aside = entry.with_name(entry.name + ".corrupt")
+        os.replace(entry, aside)
+        warnings.warn(f"corrupt cache entry {entry}: {exc}; moved to {aside.name}, recomputing",
+                      CorruptEntryWarning, stacklevel=3)
+        return None
+
+
+def _log_training(spec: RunSpec, key: str, event: str) -> None:
+    log = os.environ.get(TRAIN_LOG_ENV)
+    if log:  # one short O_APPEND write per line: lines from several processes never interleave
+        with open(log, "a") as fh:
+            fh.write(f"{spec.name} {event} {key[:16]} {os.getpid()}\n")
+
+
+NONDETERMINISTIC = r".*does not have a deterministic implementation"
+
+
+@contextlib.contextmanager
+def recording_nondeterminism():
+    """Collect the ops that ran without a deterministic implementation (torch's ``warn_only``
+    alerts) into the yielded list; every other warning is shown as usual afterwards."""
+    kernels: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.filterwarnings("always", message=NONDETERMINISTIC)
+        yield kernels
+    for w in caught:
+        text = str(w.message)
+        if re.match(NONDETERMINISTIC, text):
+            kernels.append(text.split(" does not have", 1)[0].strip())
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)

@@ -121,3 +121,13 @@ def tiny(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny")
     profile = load_profile(Path(__file__).parent / "data" / "tiny.toml")
     return profile, tiny.make_data(root / "data"), tiny.make_checkpoint(root / "checkpoint")
+
+
+@pytest.fixture(scope="session")
+def tiny_cli(tmp_path_factory):
+    """(profile path, data dir, checkpoint dir) of the unit-test scale as the CLI takes them: the
+    tiny model as a real user checkpoint directory (tests/faults.py)."""
+    from tests import faults, tiny
+
+    root = tmp_path_factory.mktemp("tiny_cli")
+    return faults.TINY_PROFILE, tiny.make_data(root / "data"), faults.make_cli_checkpoint(root / "checkpoint")

@@ -239,6 +239,7 @@ def train(spec: RunSpec, profile: Profile, data_dir: Path, checkpoint, workdir: 
     with warnings.catch_warnings():  # hydra / torch deprecation notices raised inside fairseq
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", FutureWarning)
+        warnings.filterwarnings("always", message=".*does not have a deterministic implementation")  # recorded by harness.runs
         return _train(spec, profile, Path(data_dir), checkpoint, Path(workdir), bar)
 
 
