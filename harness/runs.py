@@ -157,6 +157,27 @@ def cache_key(parts: dict) -> str:
     return _sha256(json.dumps(parts, sort_keys=True).encode())
 
 
+def cache_root_of(cache_root: str | Path | None = None) -> Path:
+    """The run cache directory: ``cache_root`` (``--cache``), else ``<harness cache>/runs``."""
+    from harness import env
+
+    return Path(cache_root) if cache_root else env.cache_dir() / "runs"
+
+
+def entry_path(spec: RunSpec, profile, data_dir: str | Path, checkpoint,
+               cache_root: str | Path | None = None) -> tuple[Path, dict]:
+    """(the cache entry ``<root>/<RunSpec.name>-<key[:16]>.json`` of ``spec`` on this machine, its key parts)."""
+    parts = key_parts(spec, profile, data_dir, checkpoint)
+    return cache_root_of(cache_root) / f"{spec.name}-{cache_key(parts)[:16]}.json", parts
+
+
+def cached_result(spec: RunSpec, profile, data_dir: str | Path, checkpoint,
+                  cache_root: str | Path | None = None) -> RunResult | None:
+    """The cached result of ``spec`` (the entry ``get_or_run`` would return), or None: trains nothing."""
+    entry, _ = entry_path(spec, profile, data_dir, checkpoint, cache_root)
+    return _load_entry(entry) if entry.exists() else None
+
+
 def get_or_run(spec: RunSpec, profile, data_dir: str | Path, checkpoint,
                cache_root: str | Path | None = None, *, bar=None) -> RunResult:
     """The cached result of ``spec``, training it first if no entry matches its key.
@@ -166,14 +187,12 @@ def get_or_run(spec: RunSpec, profile, data_dir: str | Path, checkpoint,
     """
     from filelock import FileLock
 
-    from harness import env
     from harness.results import stamp
     from harness.train import runner
 
-    root = Path(cache_root) if cache_root else env.cache_dir() / "runs"
-    parts = key_parts(spec, profile, data_dir, checkpoint)
+    entry, parts = entry_path(spec, profile, data_dir, checkpoint, cache_root)
     key = cache_key(parts)
-    entry = root / f"{spec.name}-{key[:16]}.json"
+    root = entry.parent
     root.mkdir(parents=True, exist_ok=True)
     with FileLock(str(entry) + ".lock"):
         if entry.exists():
