@@ -31,6 +31,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seeds", type=_seeds, metavar="SEEDS",
                         help="seeds to run, in place of the profile's: a list 0,1,5, a range 0-9, or both "
                              "(0-2,7); seeds already trained come from the run cache")
+    parser.add_argument("--executor", choices=("local", "slurm"), default="local",
+                        help="local: -j cells at once on this machine; slurm: one submitit job per cell "
+                             "(the run cache on a shared filesystem: --cache or $LAB_REPRO_CACHE)")
+    from harness import executors
+
+    executors.add_arguments(parser)
 
 
 def _seeds(text: str) -> tuple[int, ...]:
@@ -153,19 +159,32 @@ def summary(results) -> list[str]:
 
 
 def main(args) -> int:
-    from harness import env
+    from harness import env, executors
     from harness.config import load_profile
 
     profile = load_profile(args.profile)
     if args.seeds:  # not part of any run's cache key: a seed trained before is reused
         profile = dataclasses.replace(profile, seeds=args.seeds)
-    if profile.gpu and env.device() == "cpu":
+    opts = executors.options(args, profile, args.cache)
+    if opts and args.jobs:
+        raise ValueError("-j/--jobs: only with --executor local (Slurm runs every job at once)")
+    if profile.gpu and env.device() == "cpu" and not opts:
         print(f"warning: profile {profile.name!r} is meant for a GPU; running it on the CPU", file=sys.stderr)
     start = time.perf_counter()
     data_dir, checkpoint = inputs(profile, args.data, args.checkpoint)
     results_dir = Path(args.out) / "results"
-    jobs = args.jobs or default_jobs(profile)
-    results = run_all(profile, data_dir, checkpoint, results_dir, cache_root=args.cache, jobs=jobs)
+    if opts:
+        specs = specs_of(profile)
+        outcome = executors.submit(specs, profile, data_dir, checkpoint, args.cache, opts)
+        print(*outcome.describe(), sep="\n")
+        if outcome.failed:
+            return 1
+        if outcome.waiting:
+            return 0
+        results = write_results(profile, {s: outcome.results[s] for s in specs}, results_dir)
+    else:
+        jobs = args.jobs or default_jobs(profile)
+        results = run_all(profile, data_dir, checkpoint, results_dir, cache_root=args.cache, jobs=jobs)
     print(*summary(results), sep="\n")
     print(f"{len(results)} runs in {time.perf_counter() - start:.1f} s; results in {results_dir}")
     from harness import ledger
