@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,9 @@ def options(args, profile, cache_root) -> Options:
         name = str(exc).split()[0].removeprefix("slurm.")
         flag = next(o for o, (f, _, _) in OPTIONS.items() if f == name)
         raise ValueError(f"--slurm-{flag}: {exc}") from None
+    if args.slurm_cluster == "slurm" and shutil.which("sbatch") is None:
+        raise ValueError("--executor slurm: no sbatch on PATH; submit from a Slurm login node "
+                         "(--slurm-cluster local runs the same jobs on this machine)")
     folder = Path(args.slurm_folder) if args.slurm_folder else cache_root_of(cache_root) / "submitit"
     return Options(spec, folder.resolve(), args.slurm_cluster, not args.no_wait,
                    2.0 if args.slurm_cluster == "local" else 30.0)

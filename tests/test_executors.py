@@ -50,7 +50,7 @@ def _counts(out: str) -> tuple[int, int]:
     (["--slurm-cluster", "local"], "--slurm-cluster: only with --executor slurm"),
     (["--executor", "slurm", "--slurm-time", "0"], "--slurm-time: slurm.time_min must be > 0, got 0"),
     (["--executor", "slurm", "--slurm-mem", "-4"], "--slurm-mem: slurm.mem_gb must be > 0, got -4.0"),
-    (["--executor", "slurm", "-j", "2"], "-j/--jobs: only with --executor local"),
+    (["--executor", "slurm", "--slurm-cluster", "local", "-j", "2"], "-j/--jobs: only with --executor local"),
 ])
 def test_bad_executor_options_are_one_error_naming_the_option_exit_2(run_cli, argv, says):
     rc, out, err = run_cli(*argv)
@@ -64,13 +64,25 @@ def test_executor_slurm_without_submitit_is_one_error_exit_2(run_cli, monkeypatc
     assert rc == 2 and "error: --executor slurm needs submitit: pip install submitit==1.5.4" in err, (rc, err)
 
 
+def test_executor_slurm_without_sbatch_is_one_error_exit_2(run_cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Slurm client here
+    rc, out, err = run_cli("--executor", "slurm")
+    assert rc == 2 and "error: --executor slurm: no sbatch on PATH" in err, (rc, err)
+    assert not (tmp_path / "cache" / "submitit").exists()  # nothing submitted, no job folder
+
+
 def test_executor_choices_are_checked(run_cli):
     with pytest.raises(SystemExit) as exit_:
         run_cli("--executor", "pbs")
     assert exit_.value.code == 2
 
 
-def test_profile_slurm_table_and_options_over_it(tmp_path):
+def test_profile_slurm_table_and_options_over_it(tmp_path, monkeypatch):
+    sbatch = tmp_path / "bin" / "sbatch"  # options() looks for the Slurm client, never runs it
+    sbatch.parent.mkdir()
+    sbatch.write_text("#!/bin/sh\nexit 1\n")
+    sbatch.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{sbatch.parent}:{__import__('os').environ['PATH']}")
     text = Path(TINY).read_text() + '\n[slurm]\npartition = "gpu"\ngpus = 1\ntime_min = 30\nmem_gb = 16\n'
     (tmp_path / "p.toml").write_text(text)
     profile = load_profile(tmp_path / "p.toml")
