@@ -9,7 +9,7 @@ Two kinds, one :class:`Checkpoint` interface:
 - a user's directory as the lab ships RoBERTa_small_fr (:func:`from_dir`, ``--checkpoint DIR`` or
   ``$LAB_CHECKPOINT``): ``model.pt``, ``dict.txt``, ``sentencepiece.bpe.model``.
 
-The import (``../shared/LAB.md``, "The fairseq path with the embedded encoder"):
+The import (``docs/lab.md``, "The embedded data and encoder"):
 - ``dict.txt`` lists the 30,517 WordPiece tokens other than [CLS] [PAD] [SEP] [UNK] [MASK] in BERT
   order with strictly falling counts (no re-sort moves them; ``fairseq-preprocess --srcdict`` keeps
   it as is). fairseq ids: ``<s>``=[CLS] 0, ``<pad>``=[PAD] 1, ``</s>``=[SEP] 2, ``<unk>``=[UNK] 3,

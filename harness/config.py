@@ -91,6 +91,25 @@ class TrainSpec:
 
 
 @dataclass(frozen=True)
+class SlurmSpec:
+    """A profile's optional ``[slurm]`` table: what each job asks of the cluster when
+    ``reproduce --executor slurm`` submits one job per cell (submitit, harness/executors.py). The
+    ``--slurm-*`` options override each field. Not part of any run's cache key."""
+
+    partition: str = ""  # sbatch --partition; "" for the cluster's default partition
+    gpus: int = 0  # GPUs per job (submitit gpus_per_node); 0: the cell trains on the node's CPUs
+    time_min: int = 60  # wall-clock limit per job in minutes (sbatch --time); past it the job dies, leaves no entry
+    mem_gb: float = 8.0  # memory per job in GB (sbatch --mem)
+    cpus: int = 0  # CPUs per job (cpus_per_task); 0: the profile's threads (1 when threads = 0)
+
+    def __post_init__(self):
+        for name in ("gpus", "time_min", "mem_gb", "cpus"):
+            value = getattr(self, name)
+            if value < 0 or (name == "time_min" and value == 0) or (name == "mem_gb" and value == 0):
+                raise ValueError(f"slurm.{name} must be {'>= 0' if name in ('gpus', 'cpus') else '> 0'}, got {value!r}")
+
+
+@dataclass(frozen=True)
 class Profile:
     """A training scale: `smoke` (CPU, embedded data and encoder) or `lab` (the lab's recipe)."""
 
@@ -104,6 +123,7 @@ class Profile:
     inits: tuple[str, ...] = ("pretrained", "random")
     threads: int = 0  # torch intra-op threads (0: torch's default)
     gpu: bool = False  # needs CUDA (the lab scale)
+    slurm: SlurmSpec = SlurmSpec()  # the [slurm] table: job resources for --executor slurm
     path: str = field(default="", compare=False)
 
     def inits_for(self, framework: str) -> tuple[str, ...]:

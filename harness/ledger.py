@@ -166,7 +166,10 @@ def fresh_c3_row(runs: list[RunResult], t: Thresholds, says: str, test: str) -> 
                      verdicts.learned_verdict(row.verdict, checks, alpha), test)
 
 
-def c4_row(hf: list[float], fairseq: list[float], t: Thresholds, says: str, test: str) -> LedgerRow:
+def c4_row(hf: list[float], fairseq: list[float], t: Thresholds, says: str, test: str,
+           plan_for: tuple | None = None) -> LedgerRow:
+    """``plan_for``: (profile, its runs[, a prefix for the command]) that a NOT ESTABLISHED verdict for lack of seeds is decided
+    with: the row then names the command (``harness.plan.decide``)."""
     alpha, eq = t.significance.alpha, t.equivalence
     r = verdicts.equivalence(hf, fairseq, t)
     ci = stats.welch_ci(hf, fairseq, 0.95)
@@ -175,13 +178,18 @@ def c4_row(hf: list[float], fairseq: list[float], t: Thresholds, says: str, test
     sd = stats.pooled_sd(hf, fairseq)  # seed-to-seed, measured: the planning SD
     k = min(len(hf), len(fairseq))
     p0, pd = (stats.tost_power(sd, eq.margin, k, alpha, d) for d in (0.0, diff))
+    need = stats.seeds_needed(sd, eq.margin, alpha, eq.power)
     computed = (
         f"HF - fairseq = {diff:+.2f} points (Welch 95% CI {ci.low:+.2f} to {ci.high:+.2f}, {n}); "
         f"pooled seed SD {sd:.2f} ({n}); TOST at ±{eq.margin:g} with {k} seeds: power {p0:.2f} at no difference, "
-        f"{pd:.2f} at the observed {diff:+.2f}; ±{eq.margin:g} needs ~{stats.seeds_needed(sd, eq.margin, alpha, eq.power)} "
+        f"{pd:.2f} at the observed {diff:+.2f}; ±{eq.margin:g} needs ~{need} "
         f"seeds per framework (power {eq.power:g}); narrowest establishable "
         f"±{stats.smallest_tost_margin(hf, fairseq, alpha):.2f}"
     )
+    if plan_for and r.verdict.startswith("NOT ESTABLISHED") and need > k:  # lacks power: say what decides it
+        from harness import plan
+
+        computed += f"; {plan.decide(plan_for[0], need, plan_for[1], prefix=''.join(plan_for[2:])).describe()}"
     stat = (f"{_tost_text(r.tost_p)}; beyond ±{eq.margin:g} p={_p(r.beyond_p)} (one-sided Welch); "
             f"Welch two-sided p={_p(r.welch_p)} (a difference test: not evidence of agreement)")
     return LedgerRow("C4", says, computed, stat, r.verdict, test)
@@ -239,6 +247,7 @@ def points(runs: list[RunResult], framework: str, init: str) -> dict[int, float]
     return {r.spec.seed: 100.0 * r.test_accuracy for r in cell}
 
 
+REPORT_FILES = "LAB_DATA=<the lab's data> LAB_CHECKPOINT=<its RoBERTa_small_fr> "
 FRESH_CLAIMS = {"C3": (("fairseq", "pretrained"), ("fairseq", "random")), "C4": (("hf", "pretrained"), ("fairseq", "pretrained"))}
 
 
@@ -255,7 +264,7 @@ def _fresh_rows(profile: str, runs: list[RunResult], t: Thresholds) -> list[Ledg
         elif claim == "C3":
             rows.append(fresh_c3_row(runs, t, says, FRESH_TESTS[claim]))
         else:
-            rows.append(c4_row(list(a.values()), list(b.values()), t, says, FRESH_TESTS[claim]))
+            rows.append(c4_row(list(a.values()), list(b.values()), t, says, FRESH_TESTS[claim], (profile, runs)))
     return rows
 
 
@@ -283,6 +292,7 @@ def build_ledger(report: Report, results_dir: str | Path | None = None) -> list[
             list(hf.pretrained), list(fs.pretrained), t,
             f"§{hf.section}: {hf.claim!r} (HF {_pts(hf.pretrained)} vs fairseq {_pts(fs.pretrained)})",
             "tests/test_c4_agreement.py::test_report_hf_equivalent_to_fairseq_within_margin",
+            ("lab", (runs or {}).get("lab", []), REPORT_FILES),  # the report's scale, on its own files
         ),
     ]
     for profile, profile_runs in (runs or {}).items():

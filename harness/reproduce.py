@@ -9,6 +9,7 @@ report (``<out>/report/report.md`` + HTML + figures) from that directory.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -27,6 +28,26 @@ def add_arguments(parser) -> None:
     parser.add_argument("--cache", help="run cache directory (default: the harness cache)")
     parser.add_argument("-j", "--jobs", type=int, default=0,
                         help="cells trained at once (default: cores // the profile's threads per cell)")
+    parser.add_argument("--seeds", type=_seeds, metavar="SEEDS",
+                        help="seeds to run, in place of the profile's: a list 0,1,5, a range 0-9, or both "
+                             "(0-2,7); seeds already trained come from the run cache")
+    parser.add_argument("--executor", choices=("local", "slurm"), default="local",
+                        help="local: -j cells at once on this machine; slurm: one submitit job per cell "
+                             "(the run cache on a shared filesystem: --cache or $LAB_REPRO_CACHE)")
+    from harness import executors
+
+    executors.add_arguments(parser)
+
+
+def _seeds(text: str) -> tuple[int, ...]:
+    import argparse
+
+    from harness.plan import parse_seeds
+
+    try:
+        return parse_seeds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--seeds: ")) from None
 
 
 def inputs(profile, data_arg=None, checkpoint_arg=None):
@@ -103,9 +124,6 @@ def run_all(profile, data_dir, checkpoint, results_dir: Path, frameworks=FRAMEWO
     earlier call (another seed list, a removed cell) do not survive into this one."""
     from tqdm import tqdm
 
-    from harness import atomic
-    from harness.runs import results_path, save_result
-
     specs = specs_of(profile, frameworks)
     with tqdm(total=len(specs), desc=f"{profile.name} runs (-j {jobs})", unit="run", position=0) as overall:
         def report(spec, result):
@@ -116,6 +134,14 @@ def run_all(profile, data_dir, checkpoint, results_dir: Path, frameworks=FRAMEWO
             overall.update(1)
 
         results = compute(specs, profile, data_dir, checkpoint, cache_root, jobs, report)
+    return write_results(profile, results, results_dir)
+
+
+def write_results(profile, results: dict, results_dir: Path) -> list:
+    """``{spec: result}`` as ``<results_dir>/<profile>/<run>.json``, the folder replaced whole."""
+    from harness import atomic
+    from harness.runs import results_path, save_result
+
     with atomic.directory(Path(results_dir) / profile.name) as tmp:
         for spec, result in results.items():
             save_result(tmp / results_path(results_dir, spec).name, result)
@@ -133,18 +159,33 @@ def summary(results) -> list[str]:
 
 
 def main(args) -> int:
-    from harness import atomic, env
+    from harness import atomic, env, executors
     from harness.config import load_profile
 
     profile = load_profile(args.profile)
+    if args.seeds:  # not part of any run's cache key: a seed trained before is reused
+        profile = dataclasses.replace(profile, seeds=args.seeds)
+    opts = executors.options(args, profile, args.cache)
+    if opts and args.jobs:
+        raise ValueError("-j/--jobs: only with --executor local (Slurm runs every job at once)")
     atomic.writable_dir(args.out)  # bad input stops here, before anything is computed or written
-    if profile.gpu and env.device() == "cpu":
+    if profile.gpu and env.device() == "cpu" and not opts:
         print(f"warning: profile {profile.name!r} is meant for a GPU; running it on the CPU", file=sys.stderr)
     start = time.perf_counter()
     data_dir, checkpoint = inputs(profile, args.data, args.checkpoint)
     results_dir = Path(args.out) / "results"
-    jobs = args.jobs or default_jobs(profile)
-    results = run_all(profile, data_dir, checkpoint, results_dir, cache_root=args.cache, jobs=jobs)
+    if opts:
+        specs = specs_of(profile)
+        outcome = executors.submit(specs, profile, data_dir, checkpoint, args.cache, opts)
+        print(*outcome.describe(), sep="\n")
+        if outcome.failed:
+            return 1
+        if outcome.waiting:
+            return 0
+        results = write_results(profile, {s: outcome.results[s] for s in specs}, results_dir)
+    else:
+        jobs = args.jobs or default_jobs(profile)
+        results = run_all(profile, data_dir, checkpoint, results_dir, cache_root=args.cache, jobs=jobs)
     print(*summary(results), sep="\n")
     print(f"{len(results)} runs in {time.perf_counter() - start:.1f} s; results in {results_dir}")
     from harness import ledger

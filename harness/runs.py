@@ -204,6 +204,27 @@ def entry_path(root: str | Path, spec: RunSpec, key: str) -> Path:
     return Path(root) / f"{spec.name}-{key[:16]}.json"
 
 
+def cache_root_of(cache_root: str | Path | None = None) -> Path:
+    """The run cache directory: ``cache_root`` (``--cache``), else ``<harness cache>/runs``."""
+    from harness import env
+
+    return Path(cache_root) if cache_root else env.cache_dir() / "runs"
+
+
+def locate(spec: RunSpec, profile, data_dir: str | Path, checkpoint,
+               cache_root: str | Path | None = None) -> tuple[Path, dict]:
+    """(the cache entry ``<root>/<RunSpec.name>-<key[:16]>.json`` of ``spec`` on this machine, its key parts)."""
+    parts = key_parts(spec, profile, data_dir, checkpoint)
+    return cache_root_of(cache_root) / f"{spec.name}-{cache_key(parts)[:16]}.json", parts
+
+
+def cached_result(spec: RunSpec, profile, data_dir: str | Path, checkpoint,
+                  cache_root: str | Path | None = None) -> RunResult | None:
+    """The cached result of ``spec`` (the entry ``get_or_run`` would return), or None: trains nothing."""
+    entry, _ = locate(spec, profile, data_dir, checkpoint, cache_root)
+    return _valid_entry(entry)
+
+
 def get_or_run(spec: RunSpec, profile, data_dir: str | Path, checkpoint,
                cache_root: str | Path | None = None, *, bar=None) -> RunResult:
     """The cached result of ``spec``, training it first if no entry matches its key.
@@ -214,14 +235,12 @@ def get_or_run(spec: RunSpec, profile, data_dir: str | Path, checkpoint,
     ``<entry>.corrupt`` and the run is recomputed. A killed run leaves no entry (the lock is the
     kernel's ``flock``: it dies with its owner).
     """
-    from harness import env
     from harness.results import stamp
     from harness.train import runner
 
-    root = Path(cache_root) if cache_root else env.cache_dir() / "runs"
-    parts = key_parts(spec, profile, data_dir, checkpoint)
+    entry, parts = locate(spec, profile, data_dir, checkpoint, cache_root)
     key = cache_key(parts)
-    entry = entry_path(root, spec, key)
+    root = entry.parent
     root.mkdir(parents=True, exist_ok=True)
     with locking.held(entry, spec.name):
         cached = _valid_entry(entry)

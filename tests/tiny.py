@@ -83,3 +83,19 @@ def make_checkpoint(out: Path, seed: int = 1234, planted: bool = False) -> TinyC
     torch.save(state, out / "model.pt")
     digest = hashlib.sha256((out / "model.pt").read_bytes() + (out / "dict.txt").read_bytes())
     return TinyCheckpoint(out, digest.hexdigest())
+
+
+@dataclass(frozen=True)
+class DyingCheckpoint(TinyCheckpoint):
+    """A tiny checkpoint whose reader is killed (SIGKILL: no exception, no result, no cache entry)
+    while ``marker`` exists: a training job that dies, as on a preempted or OOM-killed node."""
+
+    marker: Path | None = None
+
+    def dictionary(self):
+        import os
+        import signal
+
+        if self.marker is not None and self.marker.exists():
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().dictionary()

@@ -1,0 +1,169 @@
+"""``reproduce --executor slurm`` (harness/executors.py): one submitit job per cell through the run
+cache. The training tests run the real path through submitit's local executor (``--slurm-cluster
+local``): real processes, the job function and its arguments pickled, a real cache; submitit is
+never mocked. The tiny profile (tests/data/tiny.toml): seconds per run."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import executors, reproduce
+from harness.__main__ import main as cli
+from harness.config import ConfigError, load_profile
+from harness.results import load_results
+from harness.runs import RunSpec, locate, write_entry
+from tests import synthetic
+
+TINY = str(Path(__file__).parent / "data" / "tiny.toml")
+SUBMITTED = re.compile(r"slurm: (\d+) cells cached, (\d+) jobs submitted by this call")
+
+
+@pytest.fixture
+def run_cli(tiny, tmp_path, monkeypatch, capsys):
+    """``reproduce --profile tiny ...`` on the tiny data and checkpoint (the CLI cannot name a tiny
+    checkpoint: it has no tokenizer files): (exit code, stdout, stderr)."""
+    _, data_dir, ckpt = tiny
+
+    def run(*argv, checkpoint=ckpt, out="out"):
+        monkeypatch.setattr(reproduce, "inputs", lambda profile, data=None, ck=None: (data_dir, checkpoint))
+        rc = cli(["reproduce", "--profile", TINY, "--cache", str(tmp_path / "cache"), "--out", str(tmp_path / out), *argv])
+        captured = capsys.readouterr()
+        return rc, captured.out, captured.err
+
+    return run
+
+
+def _counts(out: str) -> tuple[int, int]:
+    m = SUBMITTED.search(out)
+    assert m, f"no 'slurm: N cells cached, M jobs submitted' line in:\n{out}"
+    return int(m.group(1)), int(m.group(2))
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["--slurm-gpus", "1"], "--slurm-gpus: only with --executor slurm"),
+    (["--no-wait"], "--no-wait: only with --executor slurm"),
+    (["--slurm-cluster", "local"], "--slurm-cluster: only with --executor slurm"),
+    (["--executor", "slurm", "--slurm-time", "0"], "--slurm-time: slurm.time_min must be > 0, got 0"),
+    (["--executor", "slurm", "--slurm-mem", "-4"], "--slurm-mem: slurm.mem_gb must be > 0, got -4.0"),
+    (["--executor", "slurm", "--slurm-cluster", "local", "-j", "2"], "-j/--jobs: only with --executor local"),
+])
+def test_bad_executor_options_are_one_error_naming_the_option_exit_2(run_cli, argv, says):
+    rc, out, err = run_cli(*argv)
+    assert rc == 2 and f"error: {says}" in err and "Traceback" not in err, (rc, err, out)
+    assert "runs in" not in out, out  # nothing trained
+
+
+def test_executor_slurm_without_submitit_is_one_error_exit_2(run_cli, monkeypatch):
+    monkeypatch.setitem(sys.modules, "submitit", None)  # as if not installed: `import submitit` fails
+    rc, out, err = run_cli("--executor", "slurm")
+    assert rc == 2 and "error: --executor slurm needs submitit: pip install submitit==1.5.4" in err, (rc, err)
+
+
+def test_executor_slurm_without_sbatch_is_one_error_exit_2(run_cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Slurm client here
+    rc, out, err = run_cli("--executor", "slurm")
+    assert rc == 2 and "error: --executor slurm: no sbatch on PATH" in err, (rc, err)
+    assert not (tmp_path / "cache" / "submitit").exists()  # nothing submitted, no job folder
+
+
+def test_executor_choices_are_checked(run_cli):
+    with pytest.raises(SystemExit) as exit_:
+        run_cli("--executor", "pbs")
+    assert exit_.value.code == 2
+
+
+def test_profile_slurm_table_and_options_over_it(tmp_path, monkeypatch):
+    sbatch = tmp_path / "bin" / "sbatch"  # options() looks for the Slurm client, never runs it
+    sbatch.parent.mkdir()
+    sbatch.write_text("#!/bin/sh\nexit 1\n")
+    sbatch.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{sbatch.parent}:{__import__('os').environ['PATH']}")
+    text = Path(TINY).read_text() + '\n[slurm]\npartition = "gpu"\ngpus = 1\ntime_min = 30\nmem_gb = 16\n'
+    (tmp_path / "p.toml").write_text(text)
+    profile = load_profile(tmp_path / "p.toml")
+    assert (profile.slurm.partition, profile.slurm.gpus, profile.slurm.time_min, profile.slurm.mem_gb) == ("gpu", 1, 30, 16.0)
+    parser = __import__("argparse").ArgumentParser()
+    reproduce.add_arguments(parser)
+    opts = executors.options(parser.parse_args(["--executor", "slurm", "--slurm-time", "90", "--cache", str(tmp_path)]),
+                             profile, tmp_path)
+    assert (opts.spec.partition, opts.spec.gpus, opts.spec.time_min) == ("gpu", 1, 90), opts.spec
+    assert opts.folder == (tmp_path / "submitit").resolve() and opts.wait and opts.cluster == "slurm", opts
+    (tmp_path / "bad.toml").write_text(Path(TINY).read_text() + "\n[slurm]\nqueue = 'gpu'\n")
+    with pytest.raises(ConfigError, match=r"bad.toml.slurm: unknown field\(s\) queue"):
+        load_profile(tmp_path / "bad.toml")
+
+
+def test_a_compute_nodes_entry_counts_as_cached_on_the_login_node(tiny, tmp_path):
+    """The key a login node computes is not a GPU node's (device, precision, GPU model): an entry whose
+    key parts match but for those is the cell's, for jobs on that device; other inputs are not."""
+    profile, data_dir, ckpt = tiny
+    spec = RunSpec(profile.name, "hf", "pretrained", 3)
+    _, parts = locate(spec, profile, data_dir, ckpt, tmp_path)
+    node = {**parts, "device": "cuda", "precision": "bf16", "gpu": "NVIDIA H100", "cpu_class": "avx512"}
+    result = dataclasses.replace(synthetic.run(profile.name, "hf", "pretrained", 3, 1500),
+                                 provenance={"key_parts": node})
+    write_entry(tmp_path / f"{spec.name}-00000000deadbeef.json", result)
+    assert executors.find_entry(spec, parts, tmp_path, "cpu") is None  # not for CPU jobs
+    found = executors.find_entry(spec, parts, tmp_path, "cuda")
+    assert found is not None and found.test_accuracy == 0.75, found
+    other = {**parts, "data": "0" * 64}  # other data: another cell
+    assert executors.find_entry(spec, other, tmp_path, "cuda") is None
+
+
+@pytest.mark.train
+def test_seeds_0_5_through_submitit_reuse_seeds_0_2_and_a_second_call_submits_nothing(run_cli, tmp_path):
+    rc, out, err = run_cli("--seeds", "0-2", out="first")  # the local pool: 3 seeds x 4 cells
+    assert rc == 0, err[-3000:]
+    first = {r.spec: r for r in load_results(tmp_path / "first" / "results").all()}
+    assert len(first) == 12, sorted(s.name for s in first)
+
+    rc, out, err = run_cli("--seeds", "0-5", "--executor", "slurm", "--slurm-cluster", "local", out="second")
+    assert rc == 0, (out[-3000:], err[-3000:])
+    assert _counts(out) == (12, 12), out  # seeds 0-2 from the cache; seeds 3-5 one job per cell
+    second = {r.spec: r for r in load_results(tmp_path / "second" / "results").all()}
+    assert sorted(s.name for s in second) == sorted(s.name for s in reproduce.specs_of(
+        dataclasses.replace(load_profile(TINY), seeds=tuple(range(6))))), sorted(s.name for s in second)
+    for spec, r in first.items():  # a seed trained under --seeds 0-2 is the same entry under --seeds 0-5
+        assert (second[spec].provenance["cache_key"], second[spec].test_accuracy) == (
+            r.provenance["cache_key"], r.test_accuracy), spec.name
+    assert "n=6+6" in out, out  # the ledger's fresh C4 row uses every seed it finds
+    report = (tmp_path / "second" / "report" / "report.md").read_text()
+    assert "Seed 5" in report, report[:2000]
+
+    rc, out, err = run_cli("--seeds", "0-5", "--executor", "slurm", "--slurm-cluster", "local", out="third")
+    assert rc == 0 and _counts(out) == (24, 0), out  # everything cached: nothing submitted
+    third = {r.spec: r.provenance["cache_key"] for r in load_results(tmp_path / "third" / "results").all()}
+    assert third == {s: r.provenance["cache_key"] for s, r in second.items()}
+
+
+@pytest.mark.train
+def test_a_job_that_dies_leaves_no_entry_and_the_next_call_resubmits_it(run_cli, tiny, tmp_path):
+    from tests.tiny import DyingCheckpoint
+
+    _, _, ckpt = tiny
+    marker = tmp_path / "die"
+    marker.touch()
+    dying = DyingCheckpoint(ckpt.dir, ckpt.hash, marker)  # same hash: the same cells, the same cache keys
+    argv = ("--seeds", "7", "--executor", "slurm", "--slurm-cluster", "local")
+    rc, out, err = run_cli(*argv, checkpoint=dying)
+    dead = re.findall(r"job (\d+) \((tiny-\S+-seed7)\) ended without a cache entry", out)
+    assert rc == 1 and len(dead) == 4, (rc, out[-3000:])  # every job killed (SIGKILL) before training
+    assert not list((tmp_path / "cache").glob("tiny-*-seed7-*.json")), "a dead job left an entry"
+
+    marker.unlink()
+    rc, out, err = run_cli(*argv, "--no-wait", checkpoint=dying)
+    assert rc == 0 and _counts(out) == (0, 4), out  # the dead cells are submitted again
+    m = re.search(r"4 cells still running \(jobs (.*)\): run the same command again to collect", out)
+    assert m, out  # --no-wait: the job ids, no results yet
+    ids = dict(pair.split("=") for pair in m.group(1).split(", "))
+    assert not set(ids.values()) & {j for j, _ in dead}, (ids, dead)
+    assert not (tmp_path / "out" / "results").exists()
+
+    rc, out, err = run_cli(*argv, checkpoint=dying)  # collects: waits for the live jobs, submits none
+    assert rc == 0 and _counts(out)[1] == 0, out
+    assert len(load_results(tmp_path / "out" / "results").all()) == 4
