@@ -77,12 +77,26 @@ def specs_of(profile, frameworks=FRAMEWORKS) -> list:
             for fw in frameworks for init in profile.inits_for(fw) for seed in profile.seeds]
 
 
-def _cell(spec, profile, data_dir, checkpoint, cache_root):
-    """One cell in a worker process (spawned: a fresh interpreter, the work-arounds applied first)."""
+def _worker_init() -> None:
+    """A worker process (spawned: a fresh interpreter): the work-arounds first, and on Linux the
+    worker dies with the process that started it (``PR_SET_PDEATHSIG``), so a ``reproduce`` killed
+    with SIGKILL leaves no orphan training behind (and, the cache being kill-safe, no entry)."""
     from harness import env
-    from harness.runs import get_or_run
 
     env.setup()
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+
+
+def _cell(spec, profile, data_dir, checkpoint, cache_root):
+    """One cell in a worker process."""
+    from harness.runs import get_or_run
+
     return get_or_run(spec, profile, data_dir, checkpoint, cache_root)
 
 
@@ -108,7 +122,7 @@ def compute(specs, profile, data_dir, checkpoint, cache_root=None, jobs: int = 1
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init) as pool:
         futures = {pool.submit(_cell, spec, profile, data_dir, checkpoint, cache_root): spec for spec in specs}
         for future in as_completed(futures):
             spec = futures[future]

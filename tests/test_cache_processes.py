@@ -39,7 +39,7 @@ def test_sigkill_mid_training_leaves_no_entry_no_result_and_the_rerun_recomputes
     profile = _profile(tmp_path, **{'inits = ["pretrained", "random"]': 'inits = ["pretrained"]',
                                     "max_epochs = 3\ndropout = 0.1\n\n[hf]": "max_epochs = 20\ndropout = 0.1\n\n[hf]"})
     cache, log, out = tmp_path / "cache", tmp_path / "trainings.log", tmp_path / "out"
-    args = reproduce_args(profile, data_dir, ckpt, out)
+    args = reproduce_args(profile, data_dir, ckpt, out) + ["-j", "1"]  # one cell at a time: seed 0 done first
     victim = "tiny-fairseq-pretrained-seed1"
     child = harness_cli(*args, cache=cache, log=log)
     try:
@@ -53,8 +53,9 @@ def test_sigkill_mid_training_leaves_no_entry_no_result_and_the_rerun_recomputes
     survivors = _entries(cache)
     assert list(survivors) and all(n.startswith("tiny-fairseq-pretrained-seed0-") for n in survivors), survivors
     assert (victim, "done") not in trainings(log)
-    results = sorted(p.name for p in (out / "results").rglob("*") if p.is_file())
-    assert results == ["tiny-fairseq-pretrained-seed0.json"], f"half-written results: {results}"
+    results = sorted(p.name for p in out.rglob("*") if p.is_file()) if out.exists() else []
+    # the results folder is written whole when the call completes (reproduce.run_all): none yet
+    assert results == [], f"half-written results: {results}"
     assert not list((cache / "runs").glob(".*")), "a temporary file was left in the cache"
 
     rerun = harness_cli(*args, cache=cache, log=log)
@@ -68,6 +69,52 @@ def test_sigkill_mid_training_leaves_no_entry_no_result_and_the_rerun_recomputes
     for name in after:
         runs.read_entry(cache / "runs" / name)
     print(f"faults injected: 1 SIGKILL; entries lost: 0; trainings: {dict(starts)}")
+
+
+def _children(pid: int) -> set[int]:
+    return {int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+            for c in (task / "children").read_text().split()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+
+
+@pytest.mark.train
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_killed_parallel_reproduce_leaves_no_worker_training(tiny_cli, tmp_path):
+    """``reproduce -j 2`` SIGKILLed mid-training: its worker processes die with it (no orphan keeps
+    training and writing into the cache), and no half-written entry or result is left."""
+    import time
+
+    _, data_dir, ckpt = tiny_cli
+    profile = _profile(tmp_path, **{"max_epochs = 3\ndropout = 0.1\n\n[hf]": "max_epochs = 40\ndropout = 0.1\n\n[hf]"})
+    cache, log, out = tmp_path / "cache", tmp_path / "trainings.log", tmp_path / "out"
+    child = harness_cli(*reproduce_args(profile, data_dir, ckpt, out), "-j", "2", cache=cache, log=log)
+    try:
+        wait_for(lambda: sum(event == "start" for _, event in trainings(log)) >= 2, 240,
+                 "two cells training side by side", child)
+        workers = _children(child.pid)
+        assert len(workers) >= 2, f"reproduce -j 2 runs {len(workers)} worker processes"
+        os.kill(child.pid, signal.SIGKILL)
+        child.communicate(timeout=60)
+    finally:
+        child.kill()
+    deadline = time.monotonic() + 30
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = sorted(p for p in workers if _alive(p))
+    assert not left, f"worker processes {left} outlived the killed reproduce (pid {child.pid})"
+    done = [name for name, event in trainings(log) if event == "done"]
+    assert sorted(p.name.rsplit("-", 1)[0] for p in (cache / "runs").glob("*.json")) == sorted(done)
+    for entry in (cache / "runs").glob("*.json"):
+        runs.read_entry(entry)
+    written = sorted(p.name for p in out.rglob("*") if p.is_file()) if out.exists() else []
+    assert written == [], f"half-written results: {written}"
 
 
 @pytest.mark.train

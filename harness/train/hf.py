@@ -60,7 +60,7 @@ def load_splits(json_paths: dict[str, Path], encoded: dict, cache: Path):
             raise RuntimeError(f"{json_paths[split]}: rows do not match the encoded {split} split")
         ds = ds.remove_columns(["sentence1"]).add_column("input_ids", ids)
         if split != "train":
-            ds = ds.add_column("length", [len(x) for x in ids]).sort("length").remove_columns(["length"])
+            ds = ds.select(sorted(range(len(ids)), key=lambda i: len(ids[i])))  # stable, as Arrow's sort
         out[split] = ds
     return datasets.DatasetDict(out)
 
