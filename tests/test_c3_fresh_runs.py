@@ -35,6 +35,13 @@ def test_fresh_pretrained_beats_random_welch(smoke_fairseq):
 
 
 @pytest.mark.train
+@pytest.mark.xfail(strict=True, reason=(
+    "measured (smoke profile, 1 epoch): random init does not learn on seeds 0 and 1 -- 51.25% and 50.45% "
+    "on a balanced test set of 2,000 (binomial one-sided p=0.14 and 0.35 against 50%); seed 2 reaches "
+    "57.3% -- so fresh C3 is NOT ESTABLISHED (random init did not learn): pretrained beats an "
+    "untrained classifier, not a trained-from-scratch one. Learning rates 2e-4, 3e-4 and 4e-4 did not "
+    "make seed 1 learn within one epoch. The lab-scale tier (tests/test_lab_cpu.py) holds the real "
+    "comparison. Strict: the day the random arm learns, this passes and must be turned back on"))
 def test_fresh_pretrained_clearly_beats_random(smoke_fairseq):
     """The ledger's rule for fresh C3 (harness.ledger.fresh_c3_row): Welch and paired-by-seed
     one-sided p < alpha, a large effect, and every random-init run above the majority-class rate."""

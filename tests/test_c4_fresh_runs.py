@@ -2,11 +2,13 @@
 
 Two levels. The frameworks compute the same function: the same weights on the same padded batch
 of real reviews give the same classification logits (to 1e-5). And fine-tuning the same
-checkpoint on the same splits with each framework's recipe (the `smoke` profile: fairseq's
-`[fairseq]`, run_glue's `[hf]`) gives test accuracies equivalent within the suite's margin (TOST,
-expected/thresholds.toml): that is what "consistent" is held to. Measured: the difference (about a
-point, HF lower) is also detectable with three seeds (Welch), recorded as a strict xfail. The power
-test shows that three seeds can establish the margin at this scale.
+checkpoint on the same splits with the *same* recipe (the `smoke` profile's matched `[fairseq]` and
+`[hf]`: one optimizer and update rule, one precision policy, no clipping, the same dropout and
+schedule) gives test accuracies equivalent within the suite's margin (TOST,
+expected/thresholds.toml): that is what "consistent" is held to, never a non-significant Welch
+test. Measured (matched): HF 0.55 points below fairseq (Welch 95% CI -1.10 to +0.00); with the
+recipes as the lab had them the gap was about a point. The power test shows that three seeds can
+establish the margin at this scale.
 """
 
 import pytest
@@ -70,17 +72,6 @@ def fresh(smoke_hf_pretrained, smoke_fairseq):
              f"{ {m: round(p, 4) for m, p in tost_p.items()} }; verdict {verdict}")
     print(table)
     return hf, fs, smoke_hf_pretrained[0].test_size, welch_p, tost_p, table
-
-
-@pytest.mark.train
-@pytest.mark.xfail(strict=True, reason=(
-    "measured: at the smoke scale HF lands about one point below fairseq, and with the two "
-    "frameworks' heads matched (no classifier dropout) three seeds detect it (Welch p < alpha); "
-    "the recipes differ as in the lab (run_glue's Adam betas/eps and gradient clipping). "
-    "'Consistent' is decided by TOST (next test), which holds; strict: a pass here is reported"))
-def test_fresh_no_detectable_difference(fresh):
-    hf, fs, _, welch_p, _, table = fresh
-    assert welch_p >= ALPHA, f"Welch two-sided p={welch_p:.4f} < {ALPHA}: {table}"
 
 
 @pytest.mark.train
