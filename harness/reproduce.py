@@ -122,8 +122,18 @@ def compute(specs, profile, data_dir, checkpoint, cache_root=None, jobs: int = 1
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init) as pool:
-        futures = {pool.submit(_cell, spec, profile, data_dir, checkpoint, cache_root): spec for spec in specs}
+    from harness.runs import cached_result
+
+    for spec in specs:  # cells already in the cache need no worker (a warm call starts no process)
+        if (hit := cached_result(spec, profile, data_dir, checkpoint, cache_root)) is not None:
+            results[spec] = hit
+            report(spec, hit)
+    missing = [spec for spec in specs if spec not in results]
+    if not missing:
+        return {spec: results[spec] for spec in specs}
+    with ProcessPoolExecutor(min(jobs, len(missing)), mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_worker_init) as pool:
+        futures = {pool.submit(_cell, spec, profile, data_dir, checkpoint, cache_root): spec for spec in missing}
         for future in as_completed(futures):
             spec = futures[future]
             results[spec] = future.result()
