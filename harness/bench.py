@@ -42,13 +42,19 @@ def _models(profile):
     return ckpt, cfg, {"fairseq": fs, "hf": hf}
 
 
-def _batches(profile, ckpt, pad: int, size: int, n: int, split: str = "train"):
+def _batches(profile, ckpt, pad: int, size: int, n: int, split: str = "train", by_length: bool = False):
+    """``n`` padded batches of ``size`` real sentences (length-sorted, as the runners score, with
+    ``by_length``; in file order otherwise, as training sees them)."""
     import torch
 
     from harness import data
 
     reviews, labels = data.read_split(data.prepare(profile.data), split)
     rows = [ckpt.encode(r, profile.data.max_tokens) for r in reviews[: size * n]]
+    labels = labels[: len(rows)]
+    if by_length:
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+        rows, labels = [rows[i] for i in order], [labels[i] for i in order]
     out = []
     for start in range(0, len(rows), size):
         chunk = rows[start:start + size]
@@ -104,7 +110,7 @@ def measure(profile, updates: int = 8, score_sentences: int = 256) -> list[Split
                 for k, v in zip(times, (t1 - t0, t2 - t1, t3 - t2)):
                     times[k].append(1e3 * v)
         model.eval()
-        valid = _batches(profile, ckpt, pad, 64, score_sentences // 64, "valid")
+        valid = _batches(profile, ckpt, pad, 64, score_sentences // 64, "valid", by_length=True)
         t0 = time.perf_counter()
         with torch.inference_mode(), precision.autocast(env.device(), numerics):
             for ids, target in valid:
