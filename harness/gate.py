@@ -268,11 +268,11 @@ def _default_tolerances() -> dict[str, float]:
     return {k: float(v) for k, v in read_toml(TOLERANCES)["score"].items()}
 
 
-def regenerate(a: str | Path, b: str | Path, expected_path: str | Path) -> tuple[int, str]:
+def regenerate(a: str | Path, b: str | Path, expected_path: str | Path, spot_check: bool = False) -> tuple[int, str]:
     """``--regen``: ``harness.gate_regen.regenerate`` (guarded; exits 3)."""
     from harness import gate_regen
 
-    return gate_regen.regenerate(a, b, expected_path)
+    return gate_regen.regenerate(a, b, expected_path, spot_check)
 
 
 def add_arguments(parser) -> None:
@@ -280,6 +280,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--expected", required=True, help="expected/results/<profile>.json")
     parser.add_argument("--regen", nargs=2, metavar=("RESULTS_A", "RESULTS_B"),
                         help="rewrite --expected from two independently computed result sets that agree")
+    parser.add_argument("--spot-check", action="store_true",
+                        help="with --regen: RESULTS_B recomputed (own cache) only some of RESULTS_A's runs, at least "
+                             "two covering every framework, which must agree exactly (profiles too costly to run twice)")
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text",
                         help="how to print the diff (default: text)")
     parser.add_argument("--junit", metavar="FILE", help="also write JUnit XML: one test case per metric and verdict")
@@ -291,6 +294,9 @@ def main(args) -> int:
     if bool(args.results) == bool(args.regen):
         print("error: give either RESULTS (check) or --regen RESULTS_A RESULTS_B", file=sys.stderr)
         return BAD_INPUT
+    if args.spot_check and not args.regen:
+        print("error: --spot-check goes with --regen", file=sys.stderr)
+        return BAD_INPUT
     if args.regen and (args.junit or args.history or args.format != "text"):
         print("error: --format, --junit and --history go with RESULTS (check), not --regen", file=sys.stderr)
         return BAD_INPUT
@@ -298,7 +304,7 @@ def main(args) -> int:
 
     try:
         if args.regen:
-            code, text = regenerate(*args.regen, args.expected)
+            code, text = regenerate(*args.regen, args.expected, args.spot_check)
             print(text)
             return code
         outcome = evaluate(args.results, args.expected)

@@ -243,3 +243,65 @@ def test_regen_over_an_older_schema_takes_the_measured_defaults(sets, tmp_path, 
     assert code == gate.REGENERATED and "schema 1" in text, text
     assert gate.load_expected(target).metrics["fairseq.random.mean_test_accuracy"][1] == \
         tolerances.load().score["mean_test_accuracy"]
+
+
+# --- regeneration by spot-check (a full computation A, some of its runs recomputed cold as B) ------
+
+
+def _spot(root, keep, **kw):
+    """A synthetic recomputation holding only the runs named in ``keep``."""
+    results = write_results(root, wall=11.0, created="2026-01-03T00:00:00+00:00", **kw)
+    for path in (results / "smoke").glob("*.json"):
+        if path.stem not in keep:
+            path.unlink()
+    return results
+
+
+SPOT = ("smoke-fairseq-random-seed2", "smoke-hf-pretrained-seed1")
+
+
+def test_spot_check_regenerates_from_a_and_records_what_b_recomputed(sets, tmp_path, clean_tree):
+    a, b, expected = sets
+    target = tmp_path / "smoke.json"
+    assert cli(["gate", "--regen", str(a), str(_spot(tmp_path / "S", SPOT)), "--expected", str(target),
+                "--spot-check"]) == gate.REGENERATED
+    new, full = json.loads(target.read_text()), json.loads(expected.read_text())
+    assert {n: m["value"] for n, m in new["metrics"].items()} == {n: m["value"] for n, m in full["metrics"].items()}
+    assert new["stamp"]["mode"] == "spot-check" and full["stamp"]["mode"] == "two full computations"
+    assert sorted(new["stamp"]["sources"][1]["cache_keys"]) == sorted(SPOT)
+    assert gate.check(a, target)[0] == gate.PASS
+
+
+@pytest.mark.parametrize("keep,message", [
+    (SPOT[:1], r"recomputes 1 run\(s\) \(smoke-fairseq-random-seed2\); it needs at least 2 .*missing: hf"),
+    (("smoke-fairseq-random-seed2", "smoke-fairseq-pretrained-seed0"), r"recomputes 2 run\(s\).*missing: hf"),
+])
+def test_spot_check_refuses_too_few_runs_or_a_framework_left_out(sets, tmp_path, clean_tree, keep, message):
+    a, _, expected = sets
+    with pytest.raises(ConfigError, match=message):
+        gate.regenerate(a, _spot(tmp_path / "S", keep), tmp_path / "smoke.json", spot_check=True)
+    assert not (tmp_path / "smoke.json").exists()
+
+
+def test_spot_check_refuses_a_recomputation_that_disagrees_copies_and_other_experiments(sets, tmp_path, clean_tree):
+    a, _, _ = sets
+    target = tmp_path / "smoke.json"
+    moved = _spot(tmp_path / "D", SPOT, overrides={("fairseq", "random", 2): 1164})
+    with pytest.raises(ConfigError, match=r"(?s)disagree with the full.*smoke-fairseq-random-seed2.test_accuracy: "
+                                          r"0.5815 vs 0.582\n"):
+        gate.regenerate(a, moved, target, spot_check=True)
+    curve = _edit_runs(_spot(tmp_path / "V", SPOT), lambda r: dataclasses.replace(
+        r, valid_accuracy=(*r.valid_accuracy[:-1], r.valid_accuracy[-1] - 0.01)), only=SPOT[1])
+    with pytest.raises(ConfigError, match=r"smoke-hf-pretrained-seed1.valid_accuracy"):
+        gate.regenerate(a, curve, target, spot_check=True)
+    copy = tmp_path / "C" / "smoke"
+    copy.mkdir(parents=True)
+    for name in SPOT:
+        shutil.copy(a / "smoke" / f"{name}.json", copy)
+    with pytest.raises(ConfigError, match="identical files"):
+        gate.regenerate(a, copy.parent, target, spot_check=True)
+    other = _edit_runs(_spot(tmp_path / "O", SPOT), _provenance(data="e" * 64))
+    with pytest.raises(ConfigError, match=r"(?s)provenance differs.*data_hash"):
+        gate.regenerate(a, other, target, spot_check=True)
+    assert not target.exists()
+    assert cli(["gate", str(a), "--expected", str(target), "--spot-check"]) == gate.BAD_INPUT
