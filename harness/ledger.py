@@ -292,7 +292,8 @@ def build_ledger(report: Report, results_dir: str | Path | None = None) -> list[
             list(hf.pretrained), list(fs.pretrained), t,
             f"§{hf.section}: {hf.claim!r} (HF {_pts(hf.pretrained)} vs fairseq {_pts(fs.pretrained)})",
             "tests/test_c4_agreement.py::test_report_hf_equivalent_to_fairseq_within_margin",
-            ("lab", (runs or {}).get("lab", []), REPORT_FILES),  # the report's scale, on its own files
+            ("lab", [r for r in (runs or {}).get("lab", []) if not verdicts.not_user_files(r)],  # the report's
+             REPORT_FILES),  # scale on its own files: lab runs on the embedded default are not its seeds
         ),
     ]
     for profile, profile_runs in (runs or {}).items():

@@ -8,7 +8,7 @@ import dataclasses
 
 import pytest
 
-from harness import ledger, plan, reproduce, stats
+from harness import ledger, plan, reproduce, stats, verdicts
 from harness.__main__ import main as cli
 from harness.claims import load_thresholds
 from harness.config import load_profile
@@ -97,6 +97,19 @@ def test_the_reports_c4_row_names_the_lab_command_on_its_own_files(tmp_path, mon
     assert ("to decide: `LAB_DATA=<the lab's data> LAB_CHECKPOINT=<its RoBERTa_small_fr> python -m harness "
             "reproduce --profile lab --seeds 0-5` (6 seeds x 3 cells = 18 runs, 18 new; time unknown here: no lab run "
             "in the results or in this machine's run cache to time)") in row.computed, row.computed
+
+
+def test_lab_runs_on_the_embedded_default_are_not_the_reports_seeds(tmp_path, monkeypatch):
+    """The report's C4 command runs on the lab's own files: lab-profile runs on the embedded default
+    (the slow CPU tier's) are not seeds it already has."""
+    monkeypatch.setenv("LAB_REPRO_CACHE", str(tmp_path / "cache"))
+    from harness.claims import load_report
+    from harness.results import load_results
+
+    results = synthetic.write_results(tmp_path / "results", "lab", wall=300.0)  # no user inputs recorded
+    assert all(verdicts.not_user_files(r) for r in load_results(results).all("lab"))
+    row = next(r for r in ledger.build_ledger(load_report(), results) if r.claim == "C4" and "§" in r.says)
+    assert "--seeds 0-5` (6 seeds x 3 cells = 18 runs, 18 new;" in row.computed, row.computed
 
 
 def test_decide_times_from_this_machines_run_cache_when_the_results_have_none(tmp_path, monkeypatch):
