@@ -99,18 +99,26 @@ for _profile in (SMOKE, LAB):
         globals()[f"{_profile.name}_{_fw}"] = _framework_fixture(_profile, _fw)
 
 
-@pytest.fixture(scope="session")
-def smoke_results_dir(request, tmp_path_factory) -> Path:
-    """Every smoke cell (both frameworks, inits, seeds) written as a results directory
-    (``<dir>/smoke/<run>.json``), as the main job writes it: what the gate and the report read."""
-    from harness.runs import results_path, save_result
+def _results_dir_fixture(profile):
+    @pytest.fixture(scope="session")
+    def results_dir(request, tmp_path_factory) -> Path:
+        from harness.runs import results_path, save_result
 
-    root = tmp_path_factory.mktemp("results")
-    for fw in FRAMEWORKS:
-        for init, results in request.getfixturevalue(f"{SMOKE.name}_{fw}").items():
-            for result in results:
-                save_result(results_path(root, result.spec), result)
-    return root
+        root = tmp_path_factory.mktemp(f"{profile.name}_results")
+        for fw in FRAMEWORKS:
+            for results in request.getfixturevalue(f"{profile.name}_{fw}").values():
+                for result in results:
+                    save_result(results_path(root, result.spec), result)
+        return root
+
+    results_dir.__doc__ = (f"Every {profile.name} cell (both frameworks, inits, seeds) written as a results directory "
+                           f"(``<dir>/{profile.name}/<run>.json``), as the main job writes it: what the gate and the "
+                           "report read")
+    return results_dir
+
+
+smoke_results_dir = _results_dir_fixture(SMOKE)
+lab_results_dir = _results_dir_fixture(LAB)
 
 
 @pytest.fixture(scope="session")

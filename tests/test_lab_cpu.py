@@ -11,7 +11,7 @@ and validation curves with one score per epoch.
 
 import pytest
 
-from harness import ledger, shape
+from harness import EXPECTED_DIR, gate, ledger, shape
 from harness.claims import load_bands, load_lab, load_report, load_thresholds
 from harness.config import load_profile
 
@@ -87,3 +87,15 @@ def test_lab_validation_curves_one_score_per_epoch(lab):
            if len(r.valid_accuracy) != getattr(LAB, r.spec.framework).max_epochs
            or r.best_epoch != shape.best_epoch(r.valid_accuracy)}
     assert not bad, f"(valid per epoch, best epoch) per run {bad}; {FACTS.schedule.epochs} epochs expected"
+
+
+def test_fresh_lab_results_pass_the_gate(lab_results_dir):
+    """The lab cells against expected/results/lab.json (a full computation, spot-checked by a cold
+    recomputation: docs/gate.md): a second CI job running this tier gates drift at the lab's scale."""
+    expected = EXPECTED_DIR / "results" / "lab.json"
+    assert expected.is_file(), (
+        f"{expected} is missing: compute the lab cells, recompute some of them with their own cache and run "
+        f"`python -m harness gate --regen A B --expected {expected} --spot-check` (docs/gate.md)"
+    )
+    code, text = gate.check(lab_results_dir, expected)
+    assert code == gate.PASS, f"lab results in {lab_results_dir} drift from {expected}:\n{text}"
