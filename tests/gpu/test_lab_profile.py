@@ -3,7 +3,8 @@
 
 - Embedded default (no paths): 1,800 training sentences at batch 8 are the lab's 225 updates per
   epoch and 1,125 updates, so the protocol is checked step for step; accuracies against the
-  (provisional until measured) bands of expected/bands.toml, and pretrained > random (C3).
+  bands of expected/bands.toml (measured on the CPU: the same recipe must land there on a GPU), and
+  pretrained > random (C3).
 - The user's CLS-Books and RoBERTa_small_fr ($LAB_DATA, $LAB_CHECKPOINT): the ledger's C2 rule,
   each init's fresh runs consistent with the report's (TOST within the suite's margin, expected/thresholds.toml).
 
