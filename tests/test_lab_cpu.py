@@ -3,10 +3,11 @@ updates, 256 positions) on the embedded default, on the CPU, through the same ca
 fixtures as the smoke cells (tests/conftest.py: ``lab_fairseq``, ``lab_hf``).
 
 Run it with ``pytest -m "slow and not gpu" --runslow`` or ``make lab`` (cold: every lab cell
-trains once, hours on 2 cores; warm: seconds). Not part of ``make test``. The claims:
-accuracies in the bands of expected/bands.toml, the protocol step for step, pretrained over random
-(C3) and HF against fairseq (C4) under the ledger's verdict rules, the best epoch (harness.shape),
-and validation curves with one score per epoch.
+trains once, about 26 min on 2 cores with native bf16; warm: seconds). Not part of ``make test``.
+The claims: accuracies in the bands of expected/bands.toml, the protocol step for step, pretrained
+over random (C3) and HF against fairseq (C4) under the ledger's verdict rules, the best epoch
+(harness.shape), validation curves with one score per epoch, and the gate against
+expected/results/lab.json.
 """
 
 import pytest
