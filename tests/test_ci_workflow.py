@@ -22,8 +22,8 @@ def _actionlint() -> str | None:
     return str(beside) if beside.is_file() else shutil.which("actionlint")
 
 
-def _steps() -> list[dict]:
-    return yaml.safe_load(WORKFLOW.read_text())["jobs"]["test"]["steps"]
+def _steps(job: str = "test") -> list[dict]:
+    return yaml.safe_load(WORKFLOW.read_text())["jobs"][job]["steps"]
 
 
 def test_workflow_passes_actionlint():
@@ -35,11 +35,12 @@ def test_workflow_passes_actionlint():
     assert done.returncode == 0, f"actionlint {WORKFLOW} (exit {done.returncode}):\n{done.stdout}{done.stderr}"
 
 
-def test_the_run_cache_is_keyed_on_every_input_of_the_run_cache_key():
+@pytest.mark.parametrize("job", ["test", "lab"])
+def test_the_run_cache_is_keyed_on_every_input_of_the_run_cache_key(job):
     """harness.runs.key_parts hashes the runners' sources, the profile, the data (from the data
     sources), the library versions (the lock file; torch's in the Makefile): a change to any of
     them must change the workflow's cache key too."""
-    step = next(s for s in _steps() if s.get("name") == "Restore the run cache")
+    step = next(s for s in _steps(job) if s.get("name") == "Restore the run cache")
     key = step["with"]["key"]
     patterns = [p.strip().strip("'") for p in key.split("hashFiles(", 1)[1].split(")", 1)[0].split(",")]
     hashed = {p.resolve() for pattern in patterns for p in ROOT.glob(pattern)}
@@ -64,3 +65,13 @@ def test_the_workflow_runs_make_test_on_python_311_and_publishes_gate_ledger_rep
     assert {"out/report/", "out/results/"} <= set(upload["with"]["path"].split()), upload
     wheel = next(s for s in steps if s.get("id") == "fairseq-wheel")
     assert wheel["with"]["path"] == ".wheels" and "fairseq-fixed" in wheel["with"]["key"]
+
+
+def test_the_lab_job_runs_make_lab_weekly_or_on_demand_and_gates_lab_json():
+    raw = yaml.safe_load(WORKFLOW.read_text())
+    job = raw["jobs"]["lab"]
+    triggers = raw.get("on", raw.get(True))  # PyYAML reads the bare key `on` as True
+    assert "schedule" in triggers and "workflow_dispatch" in triggers, triggers
+    assert job["if"] == "github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'", job["if"]
+    runs = "\n".join(s.get("run", "") for s in job["steps"])
+    assert "make lab" in runs and "--expected expected/results/lab.json" in runs, runs
