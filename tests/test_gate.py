@@ -208,14 +208,15 @@ def test_cli_needs_results_or_regen(sets):
     assert cli(["gate", "--expected", str(expected)]) == gate.BAD_INPUT
 
 
+def assert_fresh_results_pass(results_dir, profile: str) -> None:
+    """``results_dir``'s ``profile`` runs against expected/results/<profile>.json. A missing or bad
+    expected file is a ConfigError naming it and the command that writes it (docs/gate.md)."""
+    expected = EXPECTED_DIR / "results" / f"{profile}.json"
+    code, text = gate.check(results_dir, expected)
+    assert code == gate.PASS, f"{profile} results in {results_dir} drift from {expected}:\n{text}"
+
+
 @pytest.mark.train
 def test_fresh_smoke_results_pass_the_gate(smoke_results_dir):
     """CI's gate: the smoke runs the session computed (cached) against expected/results/smoke.json."""
-    results_dir = smoke_results_dir
-    expected = EXPECTED_DIR / "results" / "smoke.json"
-    assert expected.is_file(), (
-        f"{expected} is missing: compute the smoke results twice with separate caches and run "
-        f"`python -m harness gate --regen A B --expected {expected}` (see docs/gate.md)"
-    )
-    code, text = gate.check(results_dir, expected)
-    assert code == gate.PASS, f"smoke results in {results_dir} drift from {expected}:\n{text}"
+    assert_fresh_results_pass(smoke_results_dir, "smoke")

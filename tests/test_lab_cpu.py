@@ -12,9 +12,10 @@ expected/results/lab.json.
 
 import pytest
 
-from harness import EXPECTED_DIR, gate, ledger, shape
+from harness import ledger, shape
 from harness.claims import load_bands, load_lab, load_report, load_thresholds
 from harness.config import load_profile
+from tests.test_gate import assert_fresh_results_pass
 
 pytestmark = [pytest.mark.slow, pytest.mark.train]
 
@@ -93,10 +94,4 @@ def test_lab_validation_curves_one_score_per_epoch(lab):
 def test_fresh_lab_results_pass_the_gate(lab_results_dir):
     """The lab cells against expected/results/lab.json (a full computation, spot-checked by a cold
     recomputation: docs/gate.md): a second CI job running this tier gates drift at the lab's scale."""
-    expected = EXPECTED_DIR / "results" / "lab.json"
-    assert expected.is_file(), (
-        f"{expected} is missing: compute the lab cells, recompute some of them with their own cache and run "
-        f"`python -m harness gate --regen A B --expected {expected} --spot-check` (docs/gate.md)"
-    )
-    code, text = gate.check(lab_results_dir, expected)
-    assert code == gate.PASS, f"lab results in {lab_results_dir} drift from {expected}:\n{text}"
+    assert_fresh_results_pass(lab_results_dir, "lab")
