@@ -24,10 +24,10 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    # harness.env sets the fairseq/torch work-arounds once, before any test imports fairseq.
-    import harness.env
+    # harness.core.env sets the fairseq/torch work-arounds once, before any test imports fairseq.
+    import harness.core.env
 
-    harness.env.setup()
+    harness.core.env.setup()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,12 +1,10 @@
 """A reproducibility suite for the ALTeGraD 'NLP Frameworks' lab report.
 
-Every claim of the report becomes a test with a verdict; see the README's claim table.
+Every claim of the report becomes a test with a verdict; see the README's claim table. The
+packages follow the data flow, each importing only the ones below it (``pyproject.toml``'s
+import-linter contract keeps it so):
+
+    cli (the verbs) > report > gate > claims > runs > train > inputs > core
 """
-
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-EXPECTED_DIR = ROOT / "expected"
-PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 
 __version__ = "0.1.0"

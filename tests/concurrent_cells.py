@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import checkpoints
-from harness.config import load_profile
-from harness.runs import RunSpec, get_or_run
+from harness.inputs import checkpoints
+from harness.core.config import load_profile
+from harness.core.records import RunSpec
+from harness.runs.cache import get_or_run
 from tests.faults import TINY_PROFILE
 
 PROFILE = load_profile(os.environ.get("TINY_CELLS_PROFILE", TINY_PROFILE))

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import load_profile
-from harness.runs import RunSpec, get_or_run
+from harness.core.config import load_profile
+from harness.core.records import RunSpec
+from harness.runs.cache import get_or_run
 
 FRAMEWORKS = ("fairseq", "hf")
 SMOKE = load_profile("smoke")
@@ -36,7 +37,8 @@ def cell_name(profile: str, framework: str, init: str, seed: int) -> str:
 @pytest.fixture(scope="session")
 def smoke_inputs():
     """(profile, data dir, checkpoint) of the smoke scale: the embedded sentences and encoder."""
-    from harness import checkpoints, data
+    from harness.inputs import checkpoints
+    from harness.inputs import data
 
     return SMOKE, data.prepare(SMOKE.data), checkpoints.embedded()
 
@@ -44,7 +46,8 @@ def smoke_inputs():
 @pytest.fixture(scope="session")
 def lab_inputs():
     """(profile, data dir, checkpoint) of the lab's recipe on the embedded default (the CPU's slow tier)."""
-    from harness import checkpoints, data
+    from harness.inputs import checkpoints
+    from harness.inputs import data
 
     return LAB, data.prepare(LAB.data), checkpoints.embedded()
 
@@ -52,7 +55,7 @@ def lab_inputs():
 def _all_cells_fixture(profile_name: str):
     @pytest.fixture(scope="session")
     def all_cells(request) -> dict:
-        from harness import reproduce
+        from harness.runs import local as reproduce
 
         profile, data_dir, checkpoint = request.getfixturevalue(f"{profile_name}_inputs")
         return reproduce.compute(reproduce.specs_of(profile, FRAMEWORKS), profile, data_dir, checkpoint,
@@ -102,7 +105,8 @@ for _profile in (SMOKE, LAB):
 def _results_dir_fixture(profile):
     @pytest.fixture(scope="session")
     def results_dir(request, tmp_path_factory) -> Path:
-        from harness.runs import results_path, save_result
+        from harness.core.records import save_result
+        from harness.runs.results import results_path
 
         root = tmp_path_factory.mktemp(f"{profile.name}_results")
         for fw in FRAMEWORKS:

@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from harness import ROOT
-from harness.runs import TRAIN_LOG_ENV
+from harness.core.paths import ROOT
+from harness.runs.cache import TRAIN_LOG_ENV
 from tests import tiny
 
 TINY_PROFILE = ROOT / "tests" / "data" / "tiny.toml"
@@ -24,7 +24,7 @@ def make_cli_checkpoint(out: Path, seed: int = 1234) -> Path:
     import torch
     from transformers import BertTokenizerFast
 
-    from harness import params
+    from harness.inputs import models as params
 
     ckpt = tiny.make_checkpoint(out, seed)
     state = torch.load(out / "model.pt", weights_only=False)

@@ -5,7 +5,7 @@
   the reason (``harness.requires``).
 - ``cpu-tiny``: the same bodies in CI (``pytest -m "not gpu"``), on the tiny profile
   tests/data/tiny-gpu.toml with the device forced to the CPU (``$LAB_REPRO_FORCE_DEVICE``, read by
-  ``harness.env.device`` and set only here), held to measured tiny numbers
+  ``harness.core.machine.device`` and set only here), held to measured tiny numbers
   (tests/data/tiny-gpu.expected.toml). Seconds per run. What it cannot reach: CUDA itself,
   bitsandbytes, the real weights, and the user-file loaders (``$LAB_DATA``/``$LAB_CHECKPOINT``;
   its "user" inputs are the tiny ones).
@@ -22,9 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.claims import Band, load_bands, load_lab, load_report, load_thresholds
-from harness.config import Profile, build, load_profile, read_toml
-from harness.runs import RunResult, RunSpec, get_or_run
+from harness.claims.expected import Band, load_bands, load_lab, load_report, load_thresholds
+from harness.core.config import Profile, build, load_profile, read_toml
+from harness.core.records import RunResult, RunSpec
+from harness.runs.cache import get_or_run
 
 FORCE_DEVICE = "LAB_REPRO_FORCE_DEVICE"
 DATA = Path(__file__).parent / "data"
@@ -58,7 +59,8 @@ class Tier:
 
 
 def lab_tier() -> Tier:
-    from harness import checkpoints, data
+    from harness.inputs import checkpoints
+    from harness.inputs import data
 
     lab, report, facts = load_profile("lab"), load_report(), load_lab()
     fs, hf, s = report.fairseq, report.hf, facts.schedule

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from harness.runs import RunResult, RunSpec, save_result
+from harness.core.records import RunResult, RunSpec, save_result
 
 TEST_SIZE = 2000
 PRETRAINED = (1584, 1596, 1571)  # correct answers per seed (0.792, 0.798, 0.7855)

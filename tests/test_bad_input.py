@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import data
+from harness.inputs import data
 from harness.__main__ import main
+from harness.core.records import SCHEMA_VERSION
 from tests.faults import TINY_PROFILE, child_env
 from tests.synthetic import write_results
 
@@ -145,7 +146,9 @@ def _duplicate(root):
 
 def _schema(root):
     path = root / "smoke" / "smoke-hf-random-seed2.json"
-    path.write_text(path.read_text().replace('"schema": 1', '"schema": 2'))
+    now = f'"schema": {SCHEMA_VERSION}'
+    assert now in path.read_text()
+    path.write_text(path.read_text().replace(now, f'"schema": {SCHEMA_VERSION + 1}'))
 
 
 def _data_hash(root):
@@ -156,7 +159,7 @@ def _data_hash(root):
 RESULTS_ROWS = {
     "mixed profiles": (_mixed_profiles, r"lab/smoke-hf-random-seed2\.json: holds run .*profile 'smoke'.*/smoke/smoke-hf-random-seed2\.json: move it there"),
     "duplicate specs": (_duplicate, r"seed2 \(copy\)\.json: .*a duplicate of smoke-hf-random-seed2\.json: keep one"),
-    "unknown schema version": (_schema, r"seed2\.json: .*schema version 2, this harness reads 1: recompute"),
+    "unknown schema version": (_schema, rf"seed2\.json: .*schema version {SCHEMA_VERSION + 1}, this harness reads {SCHEMA_VERSION}: recompute"),
     "another data hash": (_data_hash, r"seed2\.json: data hash eeeeeeeeeeee differs from .*'s dddddddddddd"),
 }
 

@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness import params
-from harness.claims import load_lab, load_report
-from harness.config import EncoderConfig
+from harness.inputs import models as params
+from harness.claims.expected import load_lab, load_report
+from harness.core.config import EncoderConfig
+from harness.claims import count as convention
 
 REPORT = load_report()
 LAB = load_lab()
@@ -23,24 +24,24 @@ def fairseq_model():
 
 def test_formula_equals_report_and_fairseq_count(fairseq_model):
     stated = REPORT.params.stated_total
-    by_formula = params.formula(CFG)
-    counted = params.count(fairseq_model.named_parameters())
+    by_formula = convention.formula(CFG)
+    counted = convention.count(fairseq_model.named_parameters())
     assert by_formula == counted == stated, (
         f"formula {by_formula:,} / fairseq count {counted:,} / report {stated:,} for {CFG}"
     )
 
 
 def test_full_encoder_with_biases_and_layernorms(fairseq_model):
-    full = params.count(fairseq_model.named_parameters(), exclude=["head"])
+    full = convention.count(fairseq_model.named_parameters(), exclude=["head"])
     assert full == LAB.encoder.full_params, f"{full:,} != {LAB.encoder.full_params:,}"
 
 
 def test_hf_exceeds_fairseq_by_token_type_embeddings(fairseq_model):
-    fs = params.count(fairseq_model.named_parameters())
+    fs = convention.count(fairseq_model.named_parameters())
     hf = params.build_hf(CFG, "classifier")
     extra = {n: p.numel() for n, p in hf.named_parameters() if "token_type_embeddings" in n}
     assert list(extra) == ["roberta.embeddings.token_type_embeddings.weight"]
-    hf_count = params.count(hf.named_parameters())
+    hf_count = convention.count(hf.named_parameters())
     assert hf_count - fs == extra["roberta.embeddings.token_type_embeddings.weight"] == CFG.d_model, (
         f"HF {hf_count:,} - fairseq {fs:,} = {hf_count - fs:,}, token_type_embeddings {extra}"
     )
@@ -48,7 +49,7 @@ def test_hf_exceeds_fairseq_by_token_type_embeddings(fairseq_model):
 
 def test_hf_default_pooler_size():
     with_pooler = params.build_hf(CFG, "model")
-    pooler = params.count(with_pooler.named_parameters(), exclude=[]) - params.count(
+    pooler = convention.count(with_pooler.named_parameters(), exclude=[]) - convention.count(
         with_pooler.named_parameters(), exclude=["head"]
     )
     assert pooler == LAB.encoder.hf_pooler_params, f"pooler {pooler:,}"
@@ -89,7 +90,7 @@ def test_vocab_is_the_dictionary_fairseq_builds(n_words):
     model = params.build_fairseq(cfg, dictionary=d)
     rows = model.encoder.sentence_encoder.embed_tokens.weight.shape[0]
     assert rows == len(d)
-    assert params.formula(cfg) == params.count(model.named_parameters())
+    assert convention.formula(cfg) == convention.count(model.named_parameters())
 
 
 def test_best_updates_is_epochs_times_updates_per_epoch():
@@ -114,9 +115,9 @@ encoder_configs = st.builds(
 
 @given(encoder_configs)
 def test_property_formula_equals_fairseq_equals_hf_minus_d(cfg):
-    fs = params.count(params.build_fairseq(cfg).named_parameters())
-    hf = params.count(params.build_hf(cfg, "classifier").named_parameters())
-    assert params.formula(cfg) == fs == hf - cfg.d_model, (cfg, params.formula(cfg), fs, hf)
+    fs = convention.count(params.build_fairseq(cfg).named_parameters())
+    hf = convention.count(params.build_hf(cfg, "classifier").named_parameters())
+    assert convention.formula(cfg) == fs == hf - cfg.d_model, (cfg, convention.formula(cfg), fs, hf)
 
 
 @pytest.mark.parametrize(

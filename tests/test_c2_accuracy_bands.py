@@ -10,9 +10,9 @@ import math
 
 import pytest
 
-from harness.claims import load_bands
-from harness.config import load_profile
-from harness.runs import RunSpec
+from harness.claims.expected import load_bands
+from harness.core.config import load_profile
+from harness.core.records import RunSpec
 
 SMOKE = load_profile("smoke")
 BANDS = load_bands()

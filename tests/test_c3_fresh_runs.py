@@ -10,8 +10,9 @@ else the comparison is with a constant classifier (harness.verdicts.random_learn
 
 import pytest
 
-from harness import ledger, stats
-from harness.claims import load_thresholds
+from harness.claims import ledger
+from harness.claims import stats
+from harness.claims.expected import load_thresholds
 
 T = load_thresholds()
 ALPHA = T.significance.alpha

@@ -6,9 +6,9 @@ seed and Hedges' g beside it. The exact rank and permutation tests are documente
 3 vs 3 their p-value has a floor that is not below alpha.
 """
 
-from harness import stats
-from harness.claims import load_report, load_thresholds
-from harness.verdicts import superiority_verdict
+from harness.claims import stats
+from harness.claims.expected import load_report, load_thresholds
+from harness.claims.verdicts import superiority_verdict
 
 FS = load_report().fairseq
 T = load_thresholds()

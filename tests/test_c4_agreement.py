@@ -11,8 +11,10 @@ xfail whose reason carries the numbers (it turns red if the data ever establish 
 
 import pytest
 
-from harness import stats, verdicts
-from harness.claims import load_report, load_thresholds
+from harness.claims import stats
+from harness.claims import verdicts
+from harness.claims.expected import load_report, load_thresholds
+from harness.claims import power
 
 REPORT = load_report()
 HF, FS = list(REPORT.hf.pretrained), list(REPORT.fairseq.pretrained)
@@ -38,11 +40,11 @@ def test_report_margin_needs_more_seeds_than_the_report_has():
     """Why ±margin is not established: at the report's seed-to-seed SD it needs more than its 3
     seeds, and the power of TOST with 3 seeds is low at no difference and at the observed one."""
     sd = stats.pooled_sd(HF, FS)
-    n = stats.seeds_needed(sd, EQ.margin, ALPHA, EQ.power)
+    n = power.seeds_needed(sd, EQ.margin, ALPHA, EQ.power)
     diff = stats.tost(HF, FS, EQ.margin).diff
-    p0 = stats.tost_power(sd, EQ.margin, len(HF), ALPHA, 0.0)
-    pd = stats.tost_power(sd, EQ.margin, len(HF), ALPHA, diff)
-    smallest = stats.smallest_tost_margin(HF, FS, ALPHA)
+    p0 = power.tost_power(sd, EQ.margin, len(HF), ALPHA, 0.0)
+    pd = power.tost_power(sd, EQ.margin, len(HF), ALPHA, diff)
+    smallest = power.smallest_tost_margin(HF, FS, ALPHA)
     assert n > len(HF) and p0 < EQ.power and pd < EQ.power, (
         f"±{EQ.margin:g} at power {EQ.power} needs {n} seeds (pooled seed SD {sd:.2f}, n={len(HF)}+{len(FS)}); "
         f"TOST power with {len(HF)} seeds: {p0:.2f} at no difference, {pd:.2f} at the observed {diff:+.2f}; "

@@ -14,10 +14,13 @@ establish the margin at this scale.
 import pytest
 import torch
 
-from harness import convert, data, stats
-from harness.claims import load_thresholds
-from harness.config import load_profile
-from harness.verdicts import equivalence
+from harness.inputs import convert
+from harness.inputs import data
+from harness.claims import stats
+from harness.claims.expected import load_thresholds
+from harness.core.config import load_profile
+from harness.claims.verdicts import equivalence
+from harness.claims import power
 
 PROFILE = load_profile("smoke")
 T = load_thresholds()
@@ -95,9 +98,9 @@ def test_three_seeds_have_power_for_the_margin(fresh):
     sd = stats.pooled_sd(hf, fs)
     diff = sum(hf) / len(hf) - sum(fs) / len(fs)
     seeds = len(PROFILE.seeds)
-    p0, pd = (stats.tost_power(sd, EQ.margin, seeds, ALPHA, d) for d in (0.0, diff))
+    p0, pd = (power.tost_power(sd, EQ.margin, seeds, ALPHA, d) for d in (0.0, diff))
     assert p0 >= EQ.power and pd >= EQ.power, (
         f"TOST ±{EQ.margin:g} with {seeds} seeds at the measured pooled seed SD {sd:.2f} points "
         f"(n={len(hf)}+{len(fs)}): power {p0:.2f} at no difference, {pd:.2f} at the observed {diff:+.2f}; "
-        f"target {EQ.power}; {stats.seeds_needed(sd, EQ.margin, ALPHA, EQ.power)} seeds needed at no difference; {table}"
+        f"target {EQ.power}; {power.seeds_needed(sd, EQ.margin, ALPHA, EQ.power)} seeds needed at no difference; {table}"
     )

@@ -14,9 +14,10 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness import lora, lora_claims
-from harness.claims import load_report
-from harness.config import ConfigError, LoraSpec
+from harness.claims import lora
+from harness.claims import lora_claims
+from harness.claims.expected import load_report
+from harness.core.config import ConfigError, LoraSpec
 
 REPORT = load_report()
 FIGURES = lora.load_figures()

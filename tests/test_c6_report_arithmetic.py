@@ -10,8 +10,9 @@ does (a unit error), REFUTED when none does. The report's spreads are population
 
 import pytest
 
-from harness import stats, verdicts
-from harness.claims import load_report
+from harness.claims import stats
+from harness.claims import verdicts
+from harness.claims.expected import load_report
 
 FS = load_report().fairseq
 AGGREGATES = {

@@ -7,10 +7,11 @@ import time
 import pytest
 
 import harness.train
-import harness.env
-from harness import runs
+import harness.core.env
+from harness.runs import cache as runs
 from harness.__main__ import main
-from harness.runs import RunResult, RunSpec, get_or_run
+from harness.core.records import RunResult, RunSpec
+from harness.runs.cache import get_or_run
 
 SPECS = {name: RunSpec("tiny", "fairseq", "pretrained", seed) for seed, name in enumerate(
     ["ok", "stale-code", "stale-libraries", "corrupt"])}
@@ -26,11 +27,11 @@ def cache(tiny, tmp_path, monkeypatch):
     profile, data_dir, ckpt = tiny
     root = tmp_path / "home" / "runs"
     with monkeypatch.context() as m:
-        m.setattr(runs, "source_hash", lambda fw: "older code")
+        m.setattr(harness.train, "source_hash", lambda fw: "older code")
         get_or_run(SPECS["stale-code"], profile, data_dir, ckpt, root)
     with monkeypatch.context() as m:
-        real = harness.env.library_versions
-        m.setattr(harness.env, "library_versions", lambda names=(): {**real(names), "torch": "1.0"})
+        real = harness.core.env.library_versions
+        m.setattr(harness.core.env, "library_versions", lambda names=(): {**real(names), "torch": "1.0"})
         get_or_run(SPECS["stale-libraries"], profile, data_dir, ckpt, root)
     for name in ("ok", "corrupt"):
         get_or_run(SPECS[name], profile, data_dir, ckpt, root)
@@ -77,7 +78,7 @@ def test_prune_removes_only_what_no_current_key_reaches(cache, tiny, capsys):
 
 def test_prune_keeps_a_running_runs_work(cache, tiny):
     """A work directory whose run holds its lock belongs to a live run: prune leaves it."""
-    from harness import locking
+    from harness.core import locking
 
     work = cache / "work" / "tiny-fairseq-random-seed0-0123456789abcdef"
     with locking.held(cache / f"{work.name}.json", "a live run"):

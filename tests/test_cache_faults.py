@@ -15,9 +15,13 @@ import threading
 import pytest
 
 import harness.train
-from harness import checkpoints, locking, runs
-from harness.gate import nondeterminism_note
-from harness.runs import CorruptEntryWarning, RunResult, RunSpec, cache_key, get_or_run, key_parts
+from harness.inputs import checkpoints
+from harness.core import locking
+from harness.runs import cache as runs
+from harness.gate.drift import nondeterminism_note
+from harness.core.records import RunResult, RunSpec
+from harness.runs.cache import CorruptEntryWarning, get_or_run
+from harness.runs.key import cache_key, key_parts
 from tests.faults import child_env, wait_for
 
 SPEC = RunSpec("tiny", "fairseq", "pretrained", 0)
@@ -95,7 +99,7 @@ def test_a_killed_lock_holder_does_not_block_and_a_waiter_names_it(tiny, tmp_pat
     profile, data_dir, ckpt = tiny
     entry = _entry(tiny, tmp_path)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from harness import locking\n"
+        [sys.executable, "-c", "import sys, time; from harness.core import locking\n"
          "lock = locking.held(sys.argv[1], 'a test holder'); lock.__enter__()\n"
          "print('held', flush=True); time.sleep(120)",
          str(entry)], env=child_env(tmp_path), stdout=subprocess.PIPE, text=True)
@@ -155,7 +159,7 @@ def test_nondeterministic_kernels_are_recorded_per_result(tiny, tmp_path, monkey
 
 
 def _fake_import(src, dest):
-    from harness.checkpoints import IMPORT_VERSION
+    from harness.inputs.checkpoints import IMPORT_VERSION
 
     (dest / "model.pt").write_text(f"weights of import {IMPORT_VERSION}")
     (dest / "dict.txt").write_text("a 1\n")

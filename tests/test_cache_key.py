@@ -8,8 +8,9 @@ import shutil
 
 import pytest
 
-from harness import checkpoints
-from harness.runs import KEY_ENV_NAMES, KEY_LIBRARIES, RunSpec, cache_key, key_parts
+from harness.inputs import checkpoints
+from harness.core.records import RunSpec
+from harness.runs.key import KEY_ENV_NAMES, KEY_LIBRARIES, cache_key, key_parts
 
 SPEC = RunSpec("tiny", "fairseq", "pretrained", 0)
 ENV_VALUES = {"OMP_NUM_THREADS": "3", "OMP_SCHEDULE": "static", "MKL_NUM_THREADS": "3",

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import ROOT, runs
+from harness.core.paths import ROOT
+from harness.runs import cache as runs
 from tests.faults import TINY_PROFILE, child_env, harness_cli, reproduce_args, trainings, wait_for
 
 NOISE = ("Warning", "hydra", "INFO:", "DEBUG:")  # fairseq/Hydra noise that must not reach the user

@@ -9,8 +9,12 @@ import argparse
 import pytest
 import torch
 
-from harness import checkpoints, data, env, params
-from harness.config import ConfigError, DataSpec, EncoderConfig, load_profile
+from harness.inputs import checkpoints
+from harness.inputs import data
+from harness.core import env
+from harness.inputs import models as params
+from harness.core.config import ConfigError, DataSpec, EncoderConfig, load_profile
+from harness.claims import count as convention
 
 # float32 through 6 layers in two implementations (fused vs unfused attention, different reduction
 # orders): LAB.md measured 3e-6..5e-6 max abs on real reviews; fp64 does not go lower because
@@ -82,7 +86,7 @@ def test_c1_formula_holds_for_the_imported_encoder(ckpt, fairseq_encoder):
     assert (cfg.vocab_size, cfg.d_model, cfg.d_ff, cfg.layers, cfg.heads, cfg.max_positions) == (
         hf["vocab_size"], hf["hidden_size"], hf["intermediate_size"], hf["num_hidden_layers"],
         hf["num_attention_heads"], hf["max_position_embeddings"])
-    by_formula, counted = params.formula(cfg), params.count(fairseq_encoder.named_parameters())
+    by_formula, counted = convention.formula(cfg), convention.count(fairseq_encoder.named_parameters())
     assert by_formula == counted, f"formula {by_formula:,} != counted {counted:,} for {cfg}"
 
 
@@ -167,7 +171,7 @@ def test_user_checkpoint_config_and_lab_tokenization(user_dir, reviews, monkeypa
         n_unk += expected.count(dictionary.unk())
     assert n_unk > 0, "the pieces left out of dict.txt should map to <unk>"
     hub = env.load_fairseq_roberta(d)
-    assert params.count(hub.model.named_parameters()) == params.formula(cfg)
+    assert convention.count(hub.model.named_parameters()) == convention.formula(cfg)
 
 
 def test_cfg_style_checkpoint_reads_heads(tmp_path, user_dir):

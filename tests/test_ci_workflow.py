@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness import ROOT
+from harness.core.paths import ROOT
 from harness.train import RUNNERS, source_files
 
 WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
@@ -37,7 +37,7 @@ def test_workflow_passes_actionlint():
 
 @pytest.mark.parametrize("job", ["test", "lab"])
 def test_the_run_cache_is_keyed_on_every_input_of_the_run_cache_key(job):
-    """harness.runs.key_parts hashes the runners' sources, the profile, the data (from the data
+    """harness.runs.key.key_parts hashes the runners' sources, the profile, the data (from the data
     sources), the library versions (the lock file; torch's in the Makefile): a change to any of
     them must change the workflow's cache key too."""
     step = next(s for s in _steps(job) if s.get("name") == "Restore the run cache")
@@ -46,7 +46,7 @@ def test_the_run_cache_is_keyed_on_every_input_of_the_run_cache_key(job):
     hashed = {p.resolve() for pattern in patterns for p in ROOT.glob(pattern)}
     inputs = {p.resolve() for fw in RUNNERS for p in source_files(fw)}
     inputs |= set((ROOT / "harness" / "profiles").glob("*.toml"))
-    inputs |= {ROOT / "harness" / "sources.toml", ROOT / "requirements" / "lock.txt", ROOT / "Makefile"}
+    inputs |= {ROOT / "harness" / "inputs" / "sources.toml", ROOT / "requirements" / "lock.txt", ROOT / "Makefile"}
     missing = sorted(str(p.relative_to(ROOT)) for p in inputs if p.resolve() not in hashed)
     assert not missing, f"the run cache's key ({key}) does not hash {missing}"
     env = yaml.safe_load(WORKFLOW.read_text())["env"]

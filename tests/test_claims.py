@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from harness import EXPECTED_DIR
-from harness.claims import load_report, load_thresholds
-from harness.config import ConfigError
+from harness.core.paths import EXPECTED_DIR
+from harness.claims.expected import load_report, load_thresholds
+from harness.core.config import ConfigError
 
 REPORT_TOML = (EXPECTED_DIR / "report.toml").read_text()
 THRESHOLDS_TOML = (EXPECTED_DIR / "thresholds.toml").read_text()

@@ -8,8 +8,9 @@ on real test reviews. Batches are padded: the longest and the shortest reviews t
 import pytest
 import torch
 
-from harness import convert, params
-from harness.config import EncoderConfig, load_profile
+from harness.inputs import convert
+from harness.inputs import models as params
+from harness.core.config import EncoderConfig, load_profile
 
 TOL = 1e-5  # the bound on max abs difference, features and logits
 HEAD = convert.HEAD
@@ -38,7 +39,8 @@ def _random_source():
 
 
 def _embedded_source():
-    from harness import checkpoints, data
+    from harness.inputs import checkpoints
+    from harness.inputs import data
 
     ckpt = checkpoints.embedded()
     cfg = ckpt.encoder_config()

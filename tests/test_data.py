@@ -14,8 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness import data, sources
-from harness.config import ConfigError, DataSpec, load_profile
+from harness.inputs import data
+from harness.inputs import sources
+from harness.cli import fetch
+from harness.core.config import ConfigError, DataSpec, load_profile
 
 CAT = sources.catalog()
 SMOKE = load_profile("smoke").data
@@ -88,7 +90,7 @@ def test_prepare_is_idempotent_and_deterministic_from_scratch(smoke_dir, tmp_pat
 
 
 def test_fetch_command_is_idempotent(capsys):
-    assert data.main(argparse.Namespace()) == 0 and data.main(argparse.Namespace()) == 0
+    assert fetch.main(argparse.Namespace()) == 0 and fetch.main(argparse.Namespace()) == 0
     out = capsys.readouterr().out
     assert out.count("encoder: ") == 2 and all(str(p) in out for p in sources.fetch().values()), out
 

@@ -1,6 +1,6 @@
 """harness.env: the per-worker GPU of pytest-xdist on a multi-GPU machine."""
 
-from harness.env import worker_gpu
+from harness.core.env import worker_gpu
 
 
 def test_xdist_workers_take_one_gpu_each():

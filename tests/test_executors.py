@@ -12,11 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from harness import executors, reproduce
+from harness.runs import slurm as executors
+from harness.runs import local as reproduce
 from harness.__main__ import main as cli
-from harness.config import ConfigError, load_profile
-from harness.results import load_results
-from harness.runs import RunSpec, locate, write_entry
+from harness.core.config import ConfigError, load_profile
+from harness.runs.results import load_results
+from harness.core.records import RunSpec
+from harness.runs.cache import locate, write_entry
+from harness.cli import reproduce as cli_reproduce
 from tests import synthetic
 
 TINY = str(Path(__file__).parent / "data" / "tiny.toml")
@@ -30,7 +33,7 @@ def run_cli(tiny, tmp_path, monkeypatch, capsys):
     _, data_dir, ckpt = tiny
 
     def run(*argv, checkpoint=ckpt, out="out"):
-        monkeypatch.setattr(reproduce, "inputs", lambda profile, data=None, ck=None: (data_dir, checkpoint))
+        monkeypatch.setattr(reproduce, "resolve_inputs", lambda profile, data=None, ck=None: (data_dir, checkpoint))
         rc = cli(["reproduce", "--profile", TINY, "--cache", str(tmp_path / "cache"), "--out", str(tmp_path / out), *argv])
         captured = capsys.readouterr()
         return rc, captured.out, captured.err
@@ -88,7 +91,7 @@ def test_profile_slurm_table_and_options_over_it(tmp_path, monkeypatch):
     profile = load_profile(tmp_path / "p.toml")
     assert (profile.slurm.partition, profile.slurm.gpus, profile.slurm.time_min, profile.slurm.mem_gb) == ("gpu", 1, 30, 16.0)
     parser = __import__("argparse").ArgumentParser()
-    reproduce.add_arguments(parser)
+    cli_reproduce.add_arguments(parser)
     opts = executors.options(parser.parse_args(["--executor", "slurm", "--slurm-time", "90", "--cache", str(tmp_path)]),
                              profile, tmp_path)
     assert (opts.spec.partition, opts.spec.gpus, opts.spec.time_min) == ("gpu", 1, 90), opts.spec

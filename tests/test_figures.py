@@ -7,10 +7,10 @@ import statistics
 import pytest
 from matplotlib.container import BarContainer
 
-from harness import figures
-from harness.report import _stated_by_cell
-from harness.claims import load_report
-from harness.results import load_results
+from harness.report import figures
+from harness.report.build import _stated_by_cell
+from harness.claims.expected import load_report
+from harness.runs.results import load_results
 from tests import synthetic
 
 REPORT = load_report()

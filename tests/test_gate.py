@@ -11,10 +11,16 @@ import json
 
 import pytest
 
-from harness import EXPECTED_DIR, gate, gate_regen, ledger
+from harness.core.paths import EXPECTED_DIR
+from harness.gate import drift as gate
+from harness.gate import regen as gate_regen
+from harness.claims import ledger
 from harness.__main__ import main as cli
-from harness.results import load_results
-from harness.runs import load_result, save_result
+from harness.runs.results import load_results
+from harness.core.records import load_result, save_result
+from harness.gate import expected as gate_expected
+from harness.gate import output as gate_output
+from harness.gate import regen as gate_regen
 from tests.synthetic import write_results
 
 CLEAN = "0123456789abcdef0123456789abcdef01234567"  # a clean checkout's commit (regen refuses dirty trees)
@@ -28,7 +34,7 @@ def sets(tmp_path_factory):
     b = write_results(root / "B", wall=103.0, created="2026-01-02T00:00:00+00:00")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(gate_regen, "git_commit", lambda: CLEAN)
-        code, text = gate.regenerate(a, b, root / "expected" / "smoke.json")
+        code, text = gate_regen.regenerate(a, b, root / "expected" / "smoke.json")
     assert code == gate.REGENERATED, text
     return a, b, root / "expected" / "smoke.json"
 
@@ -59,14 +65,14 @@ def shifted(root, shifts: dict) -> object:
 def test_unchanged_results_pass(sets):
     a, b, expected = sets
     for results in (a, b):
-        code, text = gate.check(results, expected)
+        code, text = gate_output.check(results, expected)
         assert code == gate.PASS, text
         assert "PASS" in text and "DRIFT" not in text, text
 
 
 def test_every_metric_is_gated_and_the_verdicts_are_the_ledgers(sets):
     a, _, expected = sets
-    names = set(gate.load_expected(expected).metrics)
+    names = set(gate_expected.load_expected(expected).metrics)
     per_seed = {f"fairseq.{init}.seed{s}.test_accuracy" for init in ("pretrained", "random") for s in (0, 1, 2)}
     assert per_seed <= names, sorted(per_seed - names)
     for cell in ("fairseq.pretrained", "fairseq.random", "hf.pretrained"):
@@ -75,7 +81,7 @@ def test_every_metric_is_gated_and_the_verdicts_are_the_ledgers(sets):
     # every fresh-run row the ledger builds from these results is pinned, with its exact verdict
     rows = ledger.fresh_rows("smoke", load_results(a, "smoke").all("smoke"))
     assert {r.claim for r in rows} >= {"C3", "C4"}, rows
-    metrics = gate.load_expected(expected).metrics
+    metrics = gate_expected.load_expected(expected).metrics
     for row in rows:
         assert metrics[gate.verdict_name(row)] == (row.verdict, None), (row, sorted(names))
     assert not [n for n in names if "pretrained_vs_random" in n], "the Welch-only flag is not a ledger verdict"
@@ -94,31 +100,31 @@ def test_opposite_moves_within_the_per_seed_tolerance_that_move_the_c4_verdict_a
 
     before, after = c4(a), c4(moved)
     assert before.verdict != after.verdict, f"precondition: the C4 verdict moves ({before.verdict})"
-    code, text = gate.check(moved, expected)
+    code, text = gate_output.check(moved, expected)
     assert code == gate.DRIFT, text
     name = gate.verdict_name(before)
     assert status(text, name) == "DRIFT", text
     assert f"{name}: expected {before.verdict!r}, obtained {after.verdict!r}" in text, text
     assert after.statistic in text, text  # the statistic behind the new verdict
     diff = next(line for line in text.splitlines() if line.startswith("hf_minus_fairseq.pretrained.mean_difference "))
-    want_exp = gate.load_expected(expected).metrics["hf_minus_fairseq.pretrained.mean_difference"]
+    want_exp = gate_expected.load_expected(expected).metrics["hf_minus_fairseq.pretrained.mean_difference"]
     assert diff.split()[1:3] == [gate.fmt(want_exp[0]), gate.fmt(want_exp[0] - 0.0198)], diff
     assert diff.split()[-1] == "DRIFT", diff
 
 
 def test_nudging_any_metric_past_its_tolerance_fails_within_passes(sets, tmp_path):
     _, _, expected = sets
-    metrics = gate.load_expected(expected).metrics
+    metrics = gate_expected.load_expected(expected).metrics
     caught, missed = [], []
     for name, (value, tol) in metrics.items():
         if tol is None:  # a decision: any other value is drift
-            code, text = gate.check(sets[0], mutated(expected, tmp_path, name, "a different verdict"))
+            code, text = gate_output.check(sets[0], mutated(expected, tmp_path, name, "a different verdict"))
             (caught if code == gate.DRIFT and status(text, name) == "DRIFT" else missed).append(name)
             continue
         for sign in (1, -1):
-            code, text = gate.check(sets[0], mutated(expected, tmp_path, name, value + sign * 1.01 * tol))
+            code, text = gate_output.check(sets[0], mutated(expected, tmp_path, name, value + sign * 1.01 * tol))
             (caught if code == gate.DRIFT and status(text, name) == "DRIFT" else missed).append(name)
-            code, text = gate.check(sets[0], mutated(expected, tmp_path, name, value + sign * 0.99 * tol))
+            code, text = gate_output.check(sets[0], mutated(expected, tmp_path, name, value + sign * 0.99 * tol))
             assert code == gate.PASS, f"{name} nudged by {sign * 0.99 * tol:+.4g} (within {tol}) failed:\n{text}"
     assert metrics and not missed, f"mutations not caught: {missed} (caught {len(caught)})"
 
@@ -126,10 +132,10 @@ def test_nudging_any_metric_past_its_tolerance_fails_within_passes(sets, tmp_pat
 def test_a_drifted_run_fails_with_the_numbers(sets, tmp_path):
     _, _, expected = sets
     drifted = write_results(tmp_path / "R", wall=1.0, overrides={("fairseq", "pretrained", 1): 1500})
-    code, text = gate.check(drifted, expected)
+    code, text = gate_output.check(drifted, expected)
     assert code == gate.DRIFT, text
     line = next(x for x in text.splitlines() if x.startswith("fairseq.pretrained.seed1.test_accuracy"))
-    tol = gate.fmt(gate.load_expected(expected).metrics["fairseq.pretrained.seed1.test_accuracy"][1])
+    tol = gate.fmt(gate_expected.load_expected(expected).metrics["fairseq.pretrained.seed1.test_accuracy"][1])
     # metric, expected, obtained, tolerance, |obtained - expected|, status
     assert line.split() == ["fairseq.pretrained.seed1.test_accuracy", "0.7980", "0.7500", tol, "0.0480", "DRIFT"], text
     assert status(text, "fairseq.pretrained.seed0.test_accuracy") == "ok", text
@@ -139,7 +145,7 @@ def test_random_init_as_good_as_pretrained_flips_the_c3_verdict(sets, tmp_path):
     _, _, expected = sets
     flipped = write_results(tmp_path / "R", overrides={("fairseq", "random", s): c for s, c in
                                                         enumerate((1580, 1601, 1566))})
-    code, text = gate.check(flipped, expected)
+    code, text = gate_output.check(flipped, expected)
     assert code == gate.DRIFT
     assert status(text, "ledger.C3.verdict") == "DRIFT", text
     assert "ledger.C3.verdict: expected 'REPRODUCED', obtained " in text, text
@@ -151,7 +157,7 @@ def test_missing_run_fails(sets):
     saved = victim.read_bytes()
     victim.unlink()
     try:
-        code, text = gate.check(a, expected)
+        code, text = gate_output.check(a, expected)
     finally:
         victim.write_bytes(saved)
     assert code == gate.DRIFT, text
@@ -166,7 +172,7 @@ def test_an_extra_seed_is_drift(sets, tmp_path):
     extra = load_result(results / "smoke" / "smoke-fairseq-random-seed2.json")
     extra = dataclasses.replace(extra, spec=dataclasses.replace(extra.spec, seed=3))
     save_result(results / "smoke" / f"{extra.spec.name}.json", extra)
-    code, text = gate.check(results, expected)
+    code, text = gate_output.check(results, expected)
     assert code == gate.DRIFT, text
     assert status(text, "fairseq.random.seed3.test_accuracy") == "UNEXPECTED", text
     assert "1 unexpected metric" in text.splitlines()[-1] and "regenerate" in text.splitlines()[-1], text
@@ -182,14 +188,14 @@ def test_seeds_with_no_variance_are_gated_or_refused_never_passed_unjudged(sets,
     a = write_results(tmp_path / "A", overrides=flat)
     b = write_results(tmp_path / "B", wall=50.0, overrides=flat)
     try:
-        gate.regenerate(a, b, tmp_path / "smoke.json")
+        gate_regen.regenerate(a, b, tmp_path / "smoke.json")
     except gate.ConfigError as exc:
         assert "the ledger cannot judge these runs" in str(exc) and str(a / "smoke") in str(exc), exc
         assert cli(["gate", str(a), "--expected", str(sets[2])]) == gate.BAD_INPUT
         return
-    assert gate.check(a, tmp_path / "smoke.json")[0] == gate.PASS
+    assert gate_output.check(a, tmp_path / "smoke.json")[0] == gate.PASS
     varied = write_results(tmp_path / "C", overrides={**flat, ("fairseq", "random", 0): 1030})
-    code, text = gate.check(varied, tmp_path / "smoke.json")
+    code, text = gate_output.check(varied, tmp_path / "smoke.json")
     assert code == gate.DRIFT and status(text, "fairseq.random.sd_test_accuracy") == "DRIFT", text
 
 
@@ -199,7 +205,7 @@ def test_library_version_changes_are_named(sets, tmp_path):
     raw["stamp"]["libraries"]["torch"] = "0.0.1"
     moved = tmp_path / "smoke.json"
     moved.write_text(json.dumps(raw))
-    code, text = gate.check(a, moved)
+    code, text = gate_output.check(a, moved)
     assert code == gate.PASS and "differ from the expected file's stamp: torch 0.0.1 -> " in text, text
 
 
@@ -212,7 +218,7 @@ def assert_fresh_results_pass(results_dir, profile: str) -> None:
     """``results_dir``'s ``profile`` runs against expected/results/<profile>.json. A missing or bad
     expected file is a ConfigError naming it and the command that writes it (docs/gate.md)."""
     expected = EXPECTED_DIR / "results" / f"{profile}.json"
-    code, text = gate.check(results_dir, expected)
+    code, text = gate_output.check(results_dir, expected)
     assert code == gate.PASS, f"{profile} results in {results_dir} drift from {expected}:\n{text}"
 
 

@@ -12,10 +12,15 @@ import shutil
 
 import pytest
 
-from harness import gate, gate_regen, tolerances
+from harness.gate import drift as gate
+from harness.gate import regen as gate_regen
+from harness.gate import tolerances
 from harness.__main__ import main as cli
-from harness.config import ConfigError
-from harness.runs import load_result, save_result
+from harness.core.config import ConfigError
+from harness.core.records import load_result, save_result
+from harness.gate import expected as gate_expected
+from harness.gate import output as gate_output
+from harness.gate import regen as gate_regen
 from tests.synthetic import write_results
 from tests.test_gate import CLEAN, sets  # noqa: F401 (the module fixture)
 
@@ -61,7 +66,7 @@ def test_bad_expected_file_is_one_clear_error_exit_2(sets, tmp_path, damage, key
         damage(raw)
         bad.write_text(json.dumps(raw))
     with pytest.raises(ConfigError, match=message) as err:
-        gate.check(a, bad)
+        gate_output.check(a, bad)
     assert str(err.value).startswith(f"{bad}: {key}"), err.value
     assert cli(["gate", str(a), "--expected", str(bad)]) == gate.BAD_INPUT
     out, errors = capsys.readouterr()
@@ -85,7 +90,7 @@ def test_bad_default_tolerances_refuse_regeneration(sets, tmp_path, monkeypatch,
     bad.write_text(text)
     monkeypatch.setattr(tolerances, "PATH", bad)
     with pytest.raises(ConfigError, match=message) as err:
-        gate.regenerate(a, b, tmp_path / "smoke.json")
+        gate_regen.regenerate(a, b, tmp_path / "smoke.json")
     assert str(err.value).startswith(f"{bad}: {key}"), err.value
     assert not (tmp_path / "smoke.json").exists()
 
@@ -122,7 +127,7 @@ def test_a_result_from_another_experiment_is_bad_input_naming_what_differs(sets,
     # profile's runs share their inputs (harness.results): either way one error naming the field
     named = rf"({field} .* differs from the expected file's|{field.replace('_', ' ')} \S+ differs from)"
     with pytest.raises(ConfigError, match=named) as err:
-        gate.check(results, expected)
+        gate_output.check(results, expected)
     assert str(results / "smoke" / "smoke-fairseq-random-seed1.json") in str(err.value), err.value
     assert "smoke-fairseq-random-seed0" not in str(err.value), err.value
     assert cli(["gate", str(results), "--expected", str(expected)]) == gate.BAD_INPUT
@@ -135,7 +140,7 @@ def test_another_data_hash_and_test_size_500_are_both_named(sets, tmp_path):
     results = _edit_runs(write_results(tmp_path / "R"),
                          lambda r: dataclasses.replace(_provenance(data="e" * 64)(r), test_size=500))
     with pytest.raises(ConfigError) as err:
-        gate.check(results, expected)
+        gate_output.check(results, expected)
     assert "data_hash eeeeeeeeeeee" in str(err.value) and "test_size 500 differs from the expected file's 2000" in str(err.value)
 
 
@@ -153,7 +158,7 @@ def test_corrupt_results_file_is_a_clear_error_never_a_pass(sets, tmp_path, dama
     victim = results / "smoke" / "smoke-fairseq-pretrained-seed0.json"
     victim.write_bytes(damage(victim.read_bytes()))
     with pytest.raises(ConfigError, match=message) as err:
-        gate.check(results, expected)
+        gate_output.check(results, expected)
     assert str(victim) in str(err.value)
     assert cli(["gate", str(results), "--expected", str(expected)]) == gate.BAD_INPUT
     assert "PASS" not in capsys.readouterr().out
@@ -168,7 +173,7 @@ def test_regen_refuses_a_dirty_or_unknown_tree(sets, tmp_path, monkeypatch, comm
     monkeypatch.setattr(gate_regen, "git_commit", lambda: commit)
     before = expected.read_bytes()
     with pytest.raises(ConfigError, match=r"--regen refused: .*commit"):
-        gate.regenerate(a, b, expected)
+        gate_regen.regenerate(a, b, expected)
     assert expected.read_bytes() == before
 
 
@@ -192,10 +197,10 @@ def test_regen_refuses_runs_outside_the_cache_and_mixed_provenance(sets, tmp_pat
     keyless = _edit_runs(write_results(tmp_path / "K", wall=3.0), lambda r: dataclasses.replace(
         r, provenance={k: v for k, v in r.provenance.items() if k != "cache_key"}), only="smoke-hf-pretrained-seed1")
     with pytest.raises(ConfigError, match=r"smoke-hf-pretrained-seed1.json.*no cache_key"):
-        gate.regenerate(a, keyless, expected)
+        gate_regen.regenerate(a, keyless, expected)
     other = _edit_runs(write_results(tmp_path / "D", wall=4.0), _provenance(data="e" * 64))
     with pytest.raises(ConfigError, match=r"(?s)provenance differs.*data_hash"):
-        gate.regenerate(a, other, expected)
+        gate_regen.regenerate(a, other, expected)
 
 
 def test_regen_refuses_disagreeing_results(sets, tmp_path, clean_tree):
@@ -203,7 +208,7 @@ def test_regen_refuses_disagreeing_results(sets, tmp_path, clean_tree):
     other = write_results(tmp_path / "C", wall=5.0, overrides={("fairseq", "random", 2): 1164})
     before = expected.read_bytes()
     with pytest.raises(ConfigError, match=r"(?s)disagree.*fairseq.random.seed2.test_accuracy: 0.5815 vs 0.582\n"):
-        gate.regenerate(a, other, expected)
+        gate_regen.regenerate(a, other, expected)
     assert expected.read_bytes() == before
 
 
@@ -211,12 +216,12 @@ def test_regen_refuses_copies_and_the_same_directory(sets, tmp_path, clean_tree)
     a, _, expected = sets
     shutil.copytree(a, tmp_path / "copy")
     with pytest.raises(ConfigError, match="identical files"):
-        gate.regenerate(a, tmp_path / "copy", expected)
+        gate_regen.regenerate(a, tmp_path / "copy", expected)
     with pytest.raises(ConfigError, match="same directory"):
-        gate.regenerate(a, a, expected)
+        gate_regen.regenerate(a, a, expected)
     fewer = write_results(tmp_path / "F", wall=7.0, frameworks=("fairseq",))
     with pytest.raises(ConfigError, match="different runs"):
-        gate.regenerate(a, fewer, expected)
+        gate_regen.regenerate(a, fewer, expected)
 
 
 def test_regen_exits_3_stamps_versions_and_keeps_tuned_tolerances(sets, tmp_path, clean_tree):
@@ -239,9 +244,9 @@ def test_regen_over_an_older_schema_takes_the_measured_defaults(sets, tmp_path, 
     raw["schema"] = 1
     raw["metrics"]["fairseq.random.mean_test_accuracy"]["tolerance"] = 0.01  # the binomial-SE era
     target.write_text(json.dumps(raw))
-    code, text = gate.regenerate(a, b, target)
+    code, text = gate_regen.regenerate(a, b, target)
     assert code == gate.REGENERATED and "schema 1" in text, text
-    assert gate.load_expected(target).metrics["fairseq.random.mean_test_accuracy"][1] == \
+    assert gate_expected.load_expected(target).metrics["fairseq.random.mean_test_accuracy"][1] == \
         tolerances.load().score["mean_test_accuracy"]
 
 
@@ -269,7 +274,7 @@ def test_spot_check_regenerates_from_a_and_records_what_b_recomputed(sets, tmp_p
     assert {n: m["value"] for n, m in new["metrics"].items()} == {n: m["value"] for n, m in full["metrics"].items()}
     assert new["stamp"]["mode"] == "spot-check" and full["stamp"]["mode"] == "two full computations"
     assert sorted(new["stamp"]["sources"][1]["cache_keys"]) == sorted(SPOT)
-    assert gate.check(a, target)[0] == gate.PASS
+    assert gate_output.check(a, target)[0] == gate.PASS
 
 
 @pytest.mark.parametrize("keep,message", [
@@ -279,7 +284,7 @@ def test_spot_check_regenerates_from_a_and_records_what_b_recomputed(sets, tmp_p
 def test_spot_check_refuses_too_few_runs_or_a_framework_left_out(sets, tmp_path, clean_tree, keep, message):
     a, _, expected = sets
     with pytest.raises(ConfigError, match=message):
-        gate.regenerate(a, _spot(tmp_path / "S", keep), tmp_path / "smoke.json", spot_check=True)
+        gate_regen.regenerate(a, _spot(tmp_path / "S", keep), tmp_path / "smoke.json", spot_check=True)
     assert not (tmp_path / "smoke.json").exists()
 
 
@@ -289,19 +294,19 @@ def test_spot_check_refuses_a_recomputation_that_disagrees_copies_and_other_expe
     moved = _spot(tmp_path / "D", SPOT, overrides={("fairseq", "random", 2): 1164})
     with pytest.raises(ConfigError, match=r"(?s)disagree with the full.*smoke-fairseq-random-seed2.test_accuracy: "
                                           r"0.5815 vs 0.582\n"):
-        gate.regenerate(a, moved, target, spot_check=True)
+        gate_regen.regenerate(a, moved, target, spot_check=True)
     curve = _edit_runs(_spot(tmp_path / "V", SPOT), lambda r: dataclasses.replace(
         r, valid_accuracy=(*r.valid_accuracy[:-1], r.valid_accuracy[-1] - 0.01)), only=SPOT[1])
     with pytest.raises(ConfigError, match=r"smoke-hf-pretrained-seed1.valid_accuracy"):
-        gate.regenerate(a, curve, target, spot_check=True)
+        gate_regen.regenerate(a, curve, target, spot_check=True)
     copy = tmp_path / "C" / "smoke"
     copy.mkdir(parents=True)
     for name in SPOT:
         shutil.copy(a / "smoke" / f"{name}.json", copy)
     with pytest.raises(ConfigError, match="identical files"):
-        gate.regenerate(a, copy.parent, target, spot_check=True)
+        gate_regen.regenerate(a, copy.parent, target, spot_check=True)
     other = _edit_runs(_spot(tmp_path / "O", SPOT), _provenance(data="e" * 64))
     with pytest.raises(ConfigError, match=r"(?s)provenance differs.*data_hash"):
-        gate.regenerate(a, other, target, spot_check=True)
+        gate_regen.regenerate(a, other, target, spot_check=True)
     assert not target.exists()
     assert cli(["gate", str(a), "--expected", str(target), "--spot-check"]) == gate.BAD_INPUT

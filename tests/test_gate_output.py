@@ -8,9 +8,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from harness import gate, history
+from harness.gate import drift as gate
+from harness.gate import history
 from harness.__main__ import main as cli
-from harness.config import ConfigError
+from harness.core.config import ConfigError
+from harness.gate import expected as gate_expected
 from tests.test_gate import sets, shifted  # noqa: F401 (the module fixture)
 
 C4_MOVED = {("hf", "pretrained"): -0.0099, ("fairseq", "pretrained"): +0.0099}
@@ -43,7 +45,7 @@ def test_markdown_shows_the_failures_first_with_their_numbers(sets, moved, capsy
     # every row of the full table has the header's column count (no stray pipes)
     table = [x for x in out.split("<details>")[1].splitlines() if x.startswith("|")]
     widths = {len(x.replace("\\|", "").strip("|").split("|")) for x in table}
-    assert widths == {7} and len(table) == 2 + len(gate.load_expected(expected).metrics), widths
+    assert widths == {7} and len(table) == 2 + len(gate_expected.load_expected(expected).metrics), widths
 
 
 def test_json_carries_every_metric_and_the_exit_code(sets, moved, capsys):
@@ -52,7 +54,7 @@ def test_json_carries_every_metric_and_the_exit_code(sets, moved, capsys):
     data = json.loads(out)
     assert data["exit_code"] == code == gate.DRIFT and data["summary"].startswith("DRIFT")
     by_name = {m["metric"]: m for m in data["metrics"]}
-    assert set(by_name) == set(gate.load_expected(expected).metrics)
+    assert set(by_name) == set(gate_expected.load_expected(expected).metrics)
     c4 = by_name["ledger.C4.verdict"]
     assert c4["status"] == "DRIFT" and c4["tolerance"] is None and "TOST" in c4["statistic"], c4
     d = by_name["hf_minus_fairseq.pretrained.mean_difference"]
@@ -68,7 +70,7 @@ def test_junit_has_one_case_per_metric_and_verdict_with_numbers_in_properties(se
     root = ET.parse(out).getroot()
     cases = root.findall(".//testcase")
     names = [c.get("name") for c in cases]
-    assert sorted(names) == sorted(gate.load_expected(expected).metrics), names
+    assert sorted(names) == sorted(gate_expected.load_expected(expected).metrics), names
     classes = {c.get("name"): c.get("classname") for c in cases}
     assert classes["ledger.C3.verdict"] == "gate.smoke.verdicts"
     assert classes["fairseq.pretrained.seed0.test_accuracy"] == "gate.smoke.metrics"

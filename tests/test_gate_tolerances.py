@@ -6,7 +6,12 @@ import re
 
 import pytest
 
-from harness import ROOT, gate, gate_regen, tolerances
+from harness.core.paths import ROOT
+from harness.gate import drift as gate
+from harness.gate import regen as gate_regen
+from harness.gate import tolerances
+from harness.gate import output as gate_output
+from harness.gate import regen as gate_regen
 from tests.synthetic import TEST_SIZE, write_results
 from tests.test_gate import CLEAN
 
@@ -35,9 +40,9 @@ def test_the_measured_machine_change_passes_the_gate(tmp_path, monkeypatch):
     monkeypatch.setattr(gate_regen, "git_commit", lambda: CLEAN)
     a = write_results(tmp_path / "A", overrides=_counts(TOL.reference))
     b = write_results(tmp_path / "B", wall=50.0, overrides=_counts(TOL.reference))
-    gate.regenerate(a, b, tmp_path / "smoke.json")
+    gate_regen.regenerate(a, b, tmp_path / "smoke.json")
     other = write_results(tmp_path / "O", wall=60.0, overrides=_counts(TOL.other))
-    code, text = gate.check(other, tmp_path / "smoke.json")
+    code, text = gate_output.check(other, tmp_path / "smoke.json")
     assert code == gate.PASS, text
 
 

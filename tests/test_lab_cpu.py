@@ -12,9 +12,10 @@ expected/results/lab.json.
 
 import pytest
 
-from harness import ledger, shape
-from harness.claims import load_bands, load_lab, load_report, load_thresholds
-from harness.config import load_profile
+from harness.claims import ledger
+from harness.claims import shape
+from harness.claims.expected import load_bands, load_lab, load_report, load_thresholds
+from harness.core.config import load_profile
 from tests.test_gate import assert_fresh_results_pass
 
 pytestmark = [pytest.mark.slow, pytest.mark.train]

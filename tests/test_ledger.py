@@ -6,11 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from harness import ROOT, ledger, stats
+from harness.core.paths import ROOT
+from harness.claims import ledger
+from harness.claims import stats
 from harness.__main__ import main as cli
-from harness.claims import load_report, load_thresholds
-from harness.config import ConfigError
-from harness.runs import RunResult, RunSpec, save_result
+from harness.claims.expected import load_report, load_thresholds
+from harness.core.config import ConfigError
+from harness.core.records import RunResult, RunSpec, save_result
+from harness.claims import count as convention
+from harness.claims import power
 
 REPORT_TOML = (ROOT / "expected" / "report.toml").read_text()
 T = load_thresholds()
@@ -61,8 +65,8 @@ def test_c4_row_gives_a_welch_ci_and_power_at_zero_and_at_the_observed_differenc
     ci = stats.welch_ci(hf, fs, 0.95)
     sd, eq = stats.pooled_sd(hf, fs), T.equivalence
     diff = stats.tost(hf, fs, eq.margin).diff
-    p0 = stats.tost_power(sd, eq.margin, len(hf), T.significance.alpha, 0.0)
-    pd = stats.tost_power(sd, eq.margin, len(hf), T.significance.alpha, diff)
+    p0 = power.tost_power(sd, eq.margin, len(hf), T.significance.alpha, 0.0)
+    pd = power.tost_power(sd, eq.margin, len(hf), T.significance.alpha, diff)
     assert "bootstrap" not in row.computed, row.computed
     assert f"Welch 95% CI {ci.low:+.2f} to {ci.high:+.2f}, n={len(hf)}+{len(fs)}" in row.computed, row.computed
     assert f"power {p0:.2f} at no difference, {pd:.2f} at the observed {diff:+.2f}" in row.computed, row.computed
@@ -230,8 +234,9 @@ def test_fresh_c3_without_test_label_counts_is_not_run(tmp_path):
 def test_c1_with_a_user_checkpoint_counts_it_at_its_vocabulary(tmp_path, monkeypatch):
     import torch
 
-    from harness import checkpoints, params
-    from harness.config import EncoderConfig
+    from harness.inputs import checkpoints
+    from harness.inputs import models as params
+    from harness.core.config import EncoderConfig
 
     from fairseq.data import Dictionary
 
@@ -245,7 +250,7 @@ def test_c1_with_a_user_checkpoint_counts_it_at_its_vocabulary(tmp_path, monkeyp
                 "model": model.state_dict()}, tmp_path / "model.pt")
     monkeypatch.setenv(checkpoints.CHECKPOINT_ENV, str(tmp_path))
     row = ledger.c1_row(load_report())
-    real = params.formula(cfg)
+    real = convention.formula(cfg)
     assert f"$LAB_CHECKPOINT: V = {len(d):,} (the report's V = {load_report().params.vocab_size:,})" in row.computed, row
     assert f"formula at its V and dimensions {real:,}; its weights counted {real:,}" in row.computed, row
     assert row.verdict == "REPRODUCED", row
@@ -265,7 +270,7 @@ def test_bad_results_dir(tmp_path, setup, message):
 
 def test_c5_uses_the_lora_hook_when_present(monkeypatch):
     fields = dict(claim="C5", says="s", computed="c", statistic="exact", verdict="REPRODUCED", test="tests/test_c5_lora.py::t")
-    monkeypatch.setattr("harness.lora_claims.ledger_row", lambda report: fields)
+    monkeypatch.setattr("harness.claims.lora_claims.ledger_row", lambda report: fields)
     assert ledger.c5_row(load_report()) == ledger.LedgerRow(**fields)
 
 

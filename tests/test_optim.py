@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from harness import optim
+from harness.train import optim
 
 STEPS = 50
 HP = {"lr": 1e-3, "betas": (0.9, 0.98), "eps": 1e-6, "weight_decay": 0.01}

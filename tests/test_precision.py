@@ -8,7 +8,10 @@ import dataclasses
 
 import pytest
 
-from harness import precision
+from harness.train import precision
+from harness.core import machine
+from harness.core import records
+from harness.runs import key as runkey
 
 ZEN3 = {"fpu", "sse4_2", "avx", "avx2", "fma", "f16c"}  # AVX2 only (e.g. AMD EPYC Zen 3)
 ZEN4 = ZEN3 | {"avx512f", "avx512bw", "avx512_bf16", "avx512_vnni"}
@@ -31,23 +34,23 @@ SKYLAKE_X = ZEN3 | {"avx512f", "avx512bw"}
     ],
 )
 def test_cpu_class_from_flags_and_caps(flags, environ, expected):
-    assert precision.cpu_class(flags, environ) == expected
+    assert machine.cpu_class(flags, environ) == expected
 
 
 def test_flags_are_read_from_cpuinfo_text():
     text = "processor : 0\nflags\t\t: fpu avx2 fma avx512f avx512_bf16\nbogomips : 1\n"
-    assert precision.cpu_class(precision.cpu_flags(text), {}) == "avx512_bf16"
-    assert precision.cpu_flags("no flags here") == set()
+    assert machine.cpu_class(machine.cpu_flags(text), {}) == "avx512_bf16"
+    assert machine.cpu_flags("no flags here") == set()
 
 
 @pytest.mark.parametrize(("cls", "native"), [("avx2", False), ("avx512", False), ("avx512_bf16", True), ("amx", True)])
 def test_native_bf16_on_cpu(cls, native):
-    assert precision.native_bf16("cpu", cls) is native
+    assert machine.native_bf16("cpu", cls) is native
 
 
 @pytest.mark.parametrize(("capability", "native"), [((7, 5), False), ((8, 0), True), ((9, 0), True)])
 def test_native_bf16_on_gpu_needs_compute_capability_8(capability, native):
-    assert precision.native_bf16("cuda", capability=capability) is native
+    assert machine.native_bf16("cuda", capability=capability) is native
 
 
 @pytest.mark.parametrize(("requested", "native", "resolved"),
@@ -63,8 +66,8 @@ def test_bf16_without_native_support_warns_with_the_slowdown():
 
 
 def test_unknown_precision_is_refused_in_profiles(tmp_path):
-    from harness import PROFILES_DIR
-    from harness.config import ConfigError, load_profile
+    from harness.core.paths import PROFILES_DIR
+    from harness.core.config import ConfigError, load_profile
 
     bad = tmp_path / "bad.toml"
     bad.write_text((PROFILES_DIR / "smoke.toml").read_text().replace('precision = "auto"', 'precision = "fp16"', 1))
@@ -74,41 +77,41 @@ def test_unknown_precision_is_refused_in_profiles(tmp_path):
 
 def test_the_cache_key_holds_the_numerics(monkeypatch):
     """The resolved precision and the CPU's class are part of every run's key."""
-    from harness import runs
-    from harness.config import load_profile
+    from harness.runs import cache as runs
+    from harness.core.config import load_profile
 
     profile = load_profile("smoke")
-    spec = runs.RunSpec("smoke", "fairseq", "pretrained", 0)
+    spec = records.RunSpec("smoke", "fairseq", "pretrained", 0)
 
     class Ckpt:
         hash = "h"
 
-    monkeypatch.setattr("harness.data.data_hash", lambda d: "d")
-    base = runs.key_parts(spec, profile, "/nonexistent", Ckpt())
-    assert base["cpu_class"] == precision.cpu_class()
+    monkeypatch.setattr("harness.runs.key.data_hash", lambda d: "d")
+    base = runkey.key_parts(spec, profile, "/nonexistent", Ckpt())
+    assert base["cpu_class"] == machine.cpu_class()
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "SSE41")
-    capped = runs.key_parts(spec, profile, "/nonexistent", Ckpt())
+    capped = runkey.key_parts(spec, profile, "/nonexistent", Ckpt())
     assert capped["cpu_class"] == "baseline" and capped["precision"] == "fp32"
     fp32 = dataclasses.replace(profile, fairseq=dataclasses.replace(profile.fairseq, precision="fp32"))
     monkeypatch.delenv("ONEDNN_MAX_CPU_ISA")
     if base["precision"] == "bf16":
-        assert runs.cache_key(runs.key_parts(spec, fp32, "/nonexistent", Ckpt())) != runs.cache_key(base)
-    assert runs.cache_key(capped) != runs.cache_key(base) or base["cpu_class"] == "baseline"
+        assert runkey.cache_key(runkey.key_parts(spec, fp32, "/nonexistent", Ckpt())) != runkey.cache_key(base)
+    assert runkey.cache_key(capped) != runkey.cache_key(base) or base["cpu_class"] == "baseline"
 
 
 def test_both_runners_use_autocast_not_a_cast_model():
     """fairseq's --bf16 casts the whole model; the harness never passes it (same numerics as HF)."""
     from pathlib import Path
 
-    from harness.config import load_profile
-    from harness.runs import RunSpec
+    from harness.core.config import load_profile
+    from harness.core.records import RunSpec
     from harness.train import fairseq as runner
 
     class Ckpt:
         dir = Path("/x")
 
         def encoder_config(self):
-            from harness.config import EncoderConfig
+            from harness.core.config import EncoderConfig
 
             return EncoderConfig(vocab_size=10, d_model=8, d_ff=8, max_positions=8, layers=1, heads=1)
 

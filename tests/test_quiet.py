@@ -6,7 +6,7 @@ import subprocess
 import sys
 import warnings
 
-from harness import env
+from harness.core import env
 from tests.faults import child_env
 
 
@@ -19,7 +19,7 @@ def test_loading_a_fairseq_checkpoint_warns_nothing(tiny_cli):
 
 
 def test_importing_fairseq_after_setup_prints_nothing(tmp_path):
-    code = ("import harness.env; harness.env.setup()\n"
+    code = ("import harness.core.env; harness.core.env.setup()\n"
             "import fairseq, fairseq_cli.train, fairseq_cli.preprocess\n"
             "from fairseq.models.roberta import RobertaModel\n")
     proc = subprocess.run([sys.executable, "-c", code], env=child_env(tmp_path), capture_output=True,

@@ -8,8 +8,8 @@ import dataclasses
 
 import pytest
 
-from harness import reproduce
-from harness.runs import RunSpec, load_result
+from harness.runs import local as reproduce
+from harness.core.records import RunSpec, load_result
 
 
 def test_default_jobs_fill_the_cores_without_oversubscribing(monkeypatch, tiny):

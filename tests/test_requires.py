@@ -1,6 +1,6 @@
 """The one skip helper: its reason lists only what is missing."""
 
-from harness.requires import missing, reason
+from harness.core.requires import missing, reason
 
 
 def test_nothing_missing():

@@ -5,9 +5,10 @@ import dataclasses
 
 import pytest
 
-from harness.config import ConfigError
-from harness.results import describe_provenance, load_results, stamp
-from harness.runs import save_result
+from harness.core.config import ConfigError
+from harness.runs.provenance import stamp
+from harness.runs.results import describe_provenance, load_results
+from harness.core.records import save_result
 from tests.synthetic import run, write_results
 
 

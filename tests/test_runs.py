@@ -9,11 +9,13 @@ import time
 
 import pytest
 
-import harness.runs as runs
-from harness import atomic
+from harness.runs.results import results_path
+from harness.core import atomic
 import harness.train
-from harness.config import ConfigError
-from harness.runs import RunResult, RunSpec, cache_key, get_or_run, key_parts
+from harness.core.config import ConfigError
+from harness.core.records import RunResult, RunSpec
+from harness.runs.cache import get_or_run
+from harness.runs.key import cache_key, key_parts
 
 SPEC = RunSpec("tiny", "fairseq", "pretrained", 0)
 
@@ -56,10 +58,10 @@ def test_key_is_stable_and_covers_every_input(tiny, tmp_path, monkeypatch):
         "checkpoint": (SPEC, profile, data_dir, dataclasses.replace(ckpt, hash="0" * 64)),
     }
     keys = {name: cache_key(key_parts(*args)) for name, args in variants.items()}
-    monkeypatch.setattr(runs, "source_hash", lambda fw: "edited")
+    monkeypatch.setattr(harness.train, "source_hash", lambda fw: "edited")
     keys["source"] = cache_key(key_parts(SPEC, profile, data_dir, ckpt))
     monkeypatch.undo()
-    monkeypatch.setattr("harness.env.library_versions", lambda names=(): {"torch": "9.9"})
+    monkeypatch.setattr("harness.core.env.library_versions", lambda names=(): {"torch": "9.9"})
     keys["versions"] = cache_key(key_parts(SPEC, profile, data_dir, ckpt))
     same = [name for name, key in keys.items() if key == base]
     assert not same, f"changing {same} left the cache key unchanged ({base[:16]})"
@@ -77,7 +79,7 @@ def test_warm_rerun_trains_nothing_and_a_code_change_retrains(tiny, tmp_path, fa
     again = get_or_run(SPEC, profile, data_dir, ckpt, tmp_path / "cache")
     assert _calls(fake) == 1, f"warm rerun trained again ({_calls(fake)} calls)"
     assert again == first and again.provenance["cache_key"] == first.provenance["cache_key"]
-    monkeypatch.setattr(runs, "source_hash", lambda fw: "edited")
+    monkeypatch.setattr(harness.train, "source_hash", lambda fw: "edited")
     get_or_run(SPEC, profile, data_dir, ckpt, tmp_path / "cache")
     assert _calls(fake) == 2, "a change of the harness sources did not retrain"
 
@@ -104,7 +106,7 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
 
 
 def test_results_path_layout(tmp_path):
-    assert runs.results_path(tmp_path, SPEC) == tmp_path / "tiny" / "tiny-fairseq-pretrained-seed0.json"
+    assert results_path(tmp_path, SPEC) == tmp_path / "tiny" / "tiny-fairseq-pretrained-seed0.json"
 
 
 @pytest.mark.train
@@ -146,8 +148,8 @@ def test_inputs_record_embedded_or_user_files_with_hashes(tmp_path, monkeypatch)
     """provenance["inputs"]: the ledger compares only runs on user files with the report (C2)."""
     import types
 
-    from harness import env
-    from harness.runs import inputs
+    from harness.core import env
+    from harness.runs.key import inputs
 
     monkeypatch.setattr(env, "cache_dir", lambda: tmp_path / "cache")
     parts = {"data": "d" * 64, "checkpoint": "c" * 64}

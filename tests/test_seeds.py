@@ -8,23 +8,30 @@ import dataclasses
 
 import pytest
 
-from harness import ledger, plan, reproduce, stats, verdicts
+from harness.claims import ledger
+from harness.claims import plan
+from harness.runs import local as reproduce
+from harness.claims import stats
+from harness.claims import verdicts
 from harness.__main__ import main as cli
-from harness.claims import load_thresholds
-from harness.config import load_profile
-from harness.runs import RunSpec, cache_key, key_parts
+from harness.claims.expected import load_thresholds
+from harness.core.config import load_profile
+from harness.core.records import RunSpec
+from harness.runs.key import cache_key, key_parts
+from harness.claims import power
+from harness.runs import seeds as seedlist
 from tests import synthetic
 
 
 @pytest.mark.parametrize("text, seeds", [("0-9", tuple(range(10))), ("0,1,5", (0, 1, 5)), ("0-2,7", (0, 1, 2, 7)),
                                          ("3", (3,)), ("5,0-1,1", (0, 1, 5)), ("2-2", (2,))])
 def test_seeds_are_a_list_a_range_or_both(text, seeds):
-    assert plan.parse_seeds(text) == seeds, (text, plan.parse_seeds(text))
-    assert plan.parse_seeds(plan.seeds_arg(seeds)) == seeds, plan.seeds_arg(seeds)
+    assert seedlist.parse_seeds(text) == seeds, (text, seedlist.parse_seeds(text))
+    assert seedlist.parse_seeds(seedlist.seeds_arg(seeds)) == seeds, seedlist.seeds_arg(seeds)
 
 
 def test_seeds_arg_is_the_shortest_form():
-    assert [plan.seeds_arg(s) for s in ((0, 1, 2, 3, 7), (0, 1), (4,), (0, 2, 3, 4, 9, 10))] == [
+    assert [seedlist.seeds_arg(s) for s in ((0, 1, 2, 3, 7), (0, 1), (4,), (0, 2, 3, 4, 9, 10))] == [
         "0-3,7", "0,1", "4", "0,2-4,9,10"]
 
 
@@ -42,21 +49,21 @@ def test_a_seeds_cache_key_does_not_depend_on_the_seed_list(tiny):
     """A seed trained under ``--seeds 0-2`` is the same cache entry under ``--seeds 0-5``."""
     profile, data_dir, ckpt = tiny
     spec = RunSpec(profile.name, "fairseq", "pretrained", 1)
-    keys = {seeds: cache_key(key_parts(spec, dataclasses.replace(profile, seeds=plan.parse_seeds(seeds)), data_dir, ckpt))
+    keys = {seeds: cache_key(key_parts(spec, dataclasses.replace(profile, seeds=seedlist.parse_seeds(seeds)), data_dir, ckpt))
             for seeds in ("0-2", "0-5", "1")}
     assert len(set(keys.values())) == 1, keys
 
 
 def test_seeds_replace_the_profiles_and_run_every_cell(tiny):
     profile, _, _ = tiny
-    specs = reproduce.specs_of(dataclasses.replace(profile, seeds=plan.parse_seeds("0-5")))
+    specs = reproduce.specs_of(dataclasses.replace(profile, seeds=seedlist.parse_seeds("0-5")))
     cells = {(s.framework, s.init) for s in specs}
     assert sorted(s.seed for s in specs) == sorted(list(range(6)) * len(cells)), [s.name for s in specs]
     assert len(specs) == 6 * 4, len(specs)
 
 
 def _smoke_runs(tmp_path, overrides):
-    from harness.results import load_results
+    from harness.runs.results import load_results
 
     synthetic.write_results(tmp_path, overrides=overrides)
     return load_results(tmp_path).all("smoke")
@@ -68,7 +75,7 @@ def test_c4_lacking_seeds_prints_the_command_that_would_decide_it(tmp_path):
     row = next(r for r in ledger.fresh_rows("smoke", runs) if r.claim == "C4")
     t = load_thresholds()
     hf, fs = ledger.points(runs, "hf", "pretrained"), ledger.points(runs, "fairseq", "pretrained")
-    need = stats.seeds_needed(stats.pooled_sd(list(hf.values()), list(fs.values())), t.equivalence.margin,
+    need = power.seeds_needed(stats.pooled_sd(list(hf.values()), list(fs.values())), t.equivalence.margin,
                               t.significance.alpha, t.equivalence.power)
     assert row.verdict.startswith("NOT ESTABLISHED") and need > 3, (row.verdict, need, row.computed)
     smoke = load_profile("smoke")
@@ -90,7 +97,7 @@ def test_c4_that_holds_prints_no_command(tmp_path):
 
 def test_the_reports_c4_row_names_the_lab_command_on_its_own_files(tmp_path, monkeypatch):
     monkeypatch.setenv("LAB_REPRO_CACHE", str(tmp_path))  # an empty run cache: nothing measured here
-    from harness.claims import load_report
+    from harness.claims.expected import load_report
 
     row = next(r for r in ledger.build_ledger(load_report()) if r.claim == "C4")
     assert row.verdict.startswith("NOT ESTABLISHED"), row.verdict
@@ -103,8 +110,8 @@ def test_lab_runs_on_the_embedded_default_are_not_the_reports_seeds(tmp_path, mo
     """The report's C4 command runs on the lab's own files: lab-profile runs on the embedded default
     (the slow CPU tier's) are not seeds it already has."""
     monkeypatch.setenv("LAB_REPRO_CACHE", str(tmp_path / "cache"))
-    from harness.claims import load_report
-    from harness.results import load_results
+    from harness.claims.expected import load_report
+    from harness.runs.results import load_results
 
     results = synthetic.write_results(tmp_path / "results", "lab", wall=300.0)  # no user inputs recorded
     assert all(verdicts.not_user_files(r) for r in load_results(results).all("lab"))
@@ -113,7 +120,7 @@ def test_lab_runs_on_the_embedded_default_are_not_the_reports_seeds(tmp_path, mo
 
 
 def test_decide_times_from_this_machines_run_cache_when_the_results_have_none(tmp_path, monkeypatch):
-    from harness.runs import write_entry
+    from harness.runs.cache import write_entry
 
     monkeypatch.setenv("LAB_REPRO_CACHE", str(tmp_path))
     for seed, wall in ((0, 100.0), (1, 300.0)):

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness import ledger, shape
-from harness.claims import load_report
-from harness.config import ConfigError
+from harness.claims import ledger
+from harness.claims import shape
+from harness.claims.expected import load_report
+from harness.core.config import ConfigError
 from tests import synthetic
 
 REPORT = load_report()

@@ -8,7 +8,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from scipy.stats import t as scipy_t
 
-from harness import stats
+from harness.claims import stats
+from harness.claims import power as planning
 
 # Per-seed accuracies as the report prints them: points with one decimal.
 accuracy = st.integers(0, 1000).map(lambda k: k / 10)
@@ -48,7 +49,7 @@ def test_tost_p_falls_as_the_margin_grows(a, b, m1, m2):
 @given(group, group)
 def test_smallest_tost_margin_is_the_boundary(a, b):
     assume(_spread(a) and _spread(b))
-    m = stats.smallest_tost_margin(a, b, 0.05)
+    m = planning.smallest_tost_margin(a, b, 0.05)
     assert m > abs(np.mean(a) - np.mean(b))
     assert stats.tost(a, b, m * 1.001).pvalue < 0.05 <= stats.tost(a, b, m * 0.999).pvalue, (a, b, m)
 
@@ -99,10 +100,10 @@ def test_tost_power_by_simulation():
         d = x.mean(1) - y.mean(1)
         se = np.sqrt((x.var(1, ddof=1) + y.var(1, ddof=1)) / 2 * 2 / n)
         simulated = np.mean((d - tc * se > -margin) & (d + tc * se < margin))
-        exact = stats.tost_power(sd, margin, n, alpha, diff)
+        exact = planning.tost_power(sd, margin, n, alpha, diff)
         assert exact == pytest.approx(simulated, abs=0.01), (diff, exact, simulated)
-    assert stats.tost_power(sd, margin, n, alpha, 0.0) > stats.tost_power(sd, margin, n, alpha, 0.4)
-    assert stats.tost_power(sd, margin, n, alpha, 2 * margin) < alpha
+    assert planning.tost_power(sd, margin, n, alpha, 0.0) > planning.tost_power(sd, margin, n, alpha, 0.4)
+    assert planning.tost_power(sd, margin, n, alpha, 2 * margin) < alpha
 
 
 def test_beyond_margin_is_one_sided_welch_on_the_shifted_groups():
@@ -125,7 +126,7 @@ def test_hedges_g_is_smaller_than_cohens_d():
 def test_seeds_needed_reaches_the_power_by_simulation():
     """The union-bound sizing is conservative: simulated TOST power at that many seeds >= target."""
     sd, margin, alpha, power = 2.0, 3.0, 0.05, 0.8
-    n = stats.seeds_needed(sd, margin, alpha, power)
+    n = planning.seeds_needed(sd, margin, alpha, power)
     rng = np.random.default_rng(0)
     reps = 400
     hits = sum(
@@ -133,8 +134,8 @@ def test_seeds_needed_reaches_the_power_by_simulation():
     )
     se = math.sqrt(power * (1 - power) / reps)
     assert hits / reps >= power - 3 * se, f"{n} seeds: simulated power {hits / reps:.3f} < {power}"
-    assert stats.seeds_needed(sd, margin / 2, alpha, power) > n  # a narrower margin needs more
-    assert stats.seeds_needed(sd / 10, margin, alpha, power) == 2  # the fewest a t-test can use
+    assert planning.seeds_needed(sd, margin / 2, alpha, power) > n  # a narrower margin needs more
+    assert planning.seeds_needed(sd / 10, margin, alpha, power) == 2  # the fewest a t-test can use
 
 
 @pytest.mark.parametrize(
@@ -154,8 +155,8 @@ def test_seeds_needed_reaches_the_power_by_simulation():
         (lambda: stats.by_seed([0, 1], [1.0, 2.0, 3.0]), "3 values for 2 seeds"),
         (lambda: stats.tost([80.0, 81.0], [70.0, 71.0], 0), "margin"),
         (lambda: stats.hedges_g([1.0, 1.0], [2.0, 2.0]), "constant"),
-        (lambda: stats.seeds_needed(0.0, 3.0, 0.05), "sd"),
-        (lambda: stats.seeds_needed(2.0, 3.0, 0.05, power=1.0), "power"),
+        (lambda: planning.seeds_needed(0.0, 3.0, 0.05), "sd"),
+        (lambda: planning.seeds_needed(2.0, 3.0, 0.05, power=1.0), "power"),
     ],
 )
 def test_bad_input_is_a_clear_value_error(call, message):

@@ -7,15 +7,15 @@ import math
 
 import pytest
 
-from harness.config import ConfigError
-from harness.runs import RunSpec
+from harness.core.config import ConfigError
+from harness.core.records import RunSpec
 from harness.train import hf
 
 SPEC = RunSpec("tiny", "hf", "pretrained", 0)
 
 
 def test_json_rows_are_run_glues_input(tiny, tmp_path):
-    from harness.data import read_split
+    from harness.inputs.data import read_split
 
     _, data_dir, _ = tiny
     paths = hf.write_json_rows(data_dir, tmp_path)
@@ -25,7 +25,7 @@ def test_json_rows_are_run_glues_input(tiny, tmp_path):
 
 
 def test_ids_are_the_fairseq_paths_and_pads_are_fairseqs(tiny, tmp_path):
-    from harness import tokens
+    from harness.inputs import tokens
 
     _, data_dir, ckpt = tiny
     encoded = tokens.encoded(data_dir, ckpt, 12)

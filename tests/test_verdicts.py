@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import ROOT, stats, verdicts
-from harness.claims import load_thresholds
+from harness.core.paths import ROOT
+from harness.claims import stats
+from harness.claims import verdicts
+from harness.claims.expected import load_thresholds
 
 T = load_thresholds()
 ALPHA, EQ = T.significance.alpha, T.equivalence

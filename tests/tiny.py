@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.config import EncoderConfig
+from harness.core.config import EncoderConfig
 
 POSITIVE = ("good", "great", "fine", "superb", "lovely")
 NEGATIVE = ("bad", "awful", "dull", "poor", "boring")
@@ -62,7 +62,7 @@ def make_checkpoint(out: Path, seed: int = 1234, planted: bool = False) -> TinyC
     at the tiny scale as it does at the lab's (random weights alone do not)."""
     import torch
 
-    from harness import params
+    from harness.inputs import models as params
 
     out.mkdir(parents=True, exist_ok=True)
     words = POSITIVE + NEGATIVE + FILLER

@@ -1,8 +1,10 @@
 """fairseq fine-tuning: the lab's ``sentence_prediction`` recipe, run in-process.
 
-One run = binarize (the checkpoint's own tokenizer, then ``fairseq-preprocess --srcdict``) →
+One run = binarize (``harness.train.binarize``: the checkpoint's own tokenizer, then
+``fairseq-preprocess --srcdict``) →
 ``fairseq-train`` (one checkpoint per epoch, no validation inside fairseq) → validation accuracy
-of every epoch and test accuracy of the best-validation epoch, all computed from predictions.
+of every epoch and test accuracy of the best-validation epoch, all computed from predictions (each
+epoch's validation predictions are kept in the result, sentence by sentence).
 
 The lab's traps, handled here:
 - ``--shorten-method truncate`` would drop ``</s>``: sequences are truncated when the token files
@@ -27,16 +29,19 @@ import time
 import warnings
 from pathlib import Path
 
-from harness import env
-from harness.config import ConfigError, Profile
-from harness.runs import RunResult, RunSpec
+from harness.core import env, machine
+from harness.core.config import ConfigError, Profile
+from harness.core.records import RunResult, RunSpec
+from harness.inputs import tokens
+from harness.inputs.data import data_hash, read_split
+from harness.train import precision
+from harness.train.binarize import binarized, train_tokens
 
-SPLITS = ("train", "valid", "test")
 EVAL_BATCH = 64  # sentences per forward pass when scoring (no gradients: larger is faster)
 LOG_INTERVAL = 5  # updates between fairseq's progress records (they drive the progress bar)
 
 
-PLUGINS = Path(__file__).resolve().parent.parent / "fairseq_plugins"  # --user-dir: optimizer + task
+PLUGINS = Path(__file__).resolve().parent / "fairseq_plugins"  # --user-dir: optimizer + task
 
 
 def load_plugins() -> None:
@@ -46,61 +51,6 @@ def load_plugins() -> None:
     from fairseq import utils
 
     utils.import_user_module(Namespace(user_dir=str(PLUGINS)))
-
-
-def binarized(data_dir: Path, checkpoint, max_tokens: int) -> Path:
-    """The splits binarized for fairseq, built once per (data, checkpoint, max length) and cached
-    (``harness.tokens``): ``<dir>/input0`` (reviews) and ``<dir>/label``."""
-    from harness import tokens
-    from harness.data import data_hash
-    from harness.runs import source_hash
-
-    parts = {"data": data_hash(data_dir), "checkpoint": checkpoint.hash, "max_tokens": max_tokens,
-             "code": source_hash("fairseq")}
-    return tokens.cached("fairseq-bin", parts,
-                         lambda out: binarize(data_dir, checkpoint, max_tokens, out))
-
-
-def binarize(data_dir: Path, checkpoint, max_tokens: int, out: Path) -> Path:
-    """Token files written from ``checkpoint.encode`` as dictionary pieces, binarized by
-    ``fairseq-preprocess --srcdict``: ``out/input0`` (reviews) and ``out/label``."""
-    from fairseq.data import Dictionary, data_utils
-    from fairseq_cli import preprocess
-
-    from harness import tokens
-
-    env.setup()
-    srcdict = Path(checkpoint.dir) / "dict.txt"
-    dictionary = Dictionary.load(str(srcdict))
-    raw, expected = out / "raw", {}
-    raw.mkdir(parents=True, exist_ok=True)
-    for split, rows in tokens.encoded(data_dir, checkpoint, max_tokens).items():
-        ids = rows["ids"]
-        bad = [i for i, seq in enumerate(ids, 1) if seq[0] != dictionary.bos() or seq[-1] != dictionary.eos()]
-        if bad:
-            raise ValueError(f"{data_dir}/{split}.review:{bad[0]}: encode() must give <s> ... </s>")
-        expected[split] = ids
-        (raw / f"{split}.input0").write_text(
-            "".join(" ".join(dictionary[i] for i in seq[1:-1]) + "\n" for seq in ids)
-        )
-        (raw / f"{split}.label").write_text("".join(label + "\n" for label in rows["labels"]))
-    for name, extra in (("input0", ["--srcdict", str(srcdict)]), ("label", [])):
-        parser = preprocess.options.get_preprocessing_parser()
-        args = parser.parse_args(
-            ["--only-source", "--workers", "1", "--destdir", str(out / name), *extra]
-            + sum(([f"--{s}pref", str(raw / f"{s}.{name}")] for s in SPLITS), [])
-        )
-        preprocess.main(args)
-    for split, ids in expected.items():  # fairseq appends </s>; the task prepends <s> (--init-token 0)
-        ds = data_utils.load_indexed_dataset(str(out / "input0" / split), dictionary)
-        for i, seq in enumerate(ids):
-            if ds[i].tolist() != seq[1:]:
-                raise RuntimeError(
-                    f"{out}/input0/{split}: sentence {i + 1} binarized to {ds[i].tolist()[:12]}..., "
-                    f"the checkpoint's tokenizer gives {seq[1:13]}..."
-                )
-    shutil.rmtree(raw)
-    return out
 
 
 def train_argv(spec: RunSpec, profile: Profile, bin_dir: Path, checkpoint, save_dir: Path,
@@ -140,7 +90,7 @@ def train_argv(spec: RunSpec, profile: Profile, bin_dir: Path, checkpoint, save_
     if t.adam_rule != "fairseq":
         raise ConfigError(f"{profile.path or profile.name}: [fairseq].adam_rule: fairseq runs its own "
                           f"Adam rule ('fairseq'), got {t.adam_rule!r}")
-    if env.device() == "cpu":
+    if machine.device() == "cpu":
         argv.append("--cpu")
     return argv
 
@@ -198,8 +148,6 @@ def _scorer(cfg, precision_: str):
     import torch
     from fairseq import tasks
 
-    from harness import precision
-
     task = tasks.setup_task(cfg.task)
     model = task.build_model(cfg.model)
     labels = task.label_dictionary
@@ -239,7 +187,7 @@ def train(spec: RunSpec, profile: Profile, data_dir: Path, checkpoint, workdir: 
     with warnings.catch_warnings():  # hydra / torch deprecation notices raised inside fairseq
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", FutureWarning)
-        warnings.filterwarnings("always", message=".*does not have a deterministic implementation")  # recorded by harness.runs
+        warnings.filterwarnings("always", message=".*does not have a deterministic implementation")  # recorded by harness.runs.cache
         return _train(spec, profile, Path(data_dir), checkpoint, Path(workdir), bar)
 
 
@@ -247,14 +195,10 @@ def _train(spec, profile, data_dir, checkpoint, workdir, bar) -> RunResult:
     import torch
     from fairseq import checkpoint_utils
 
-    from harness.data import data_hash, read_split
-
-    from harness import precision, tokens
-
     env.setup()
     env.set_threads(profile.threads)
     start = time.perf_counter()
-    numerics = precision.resolve(profile.fairseq.precision, env.device(),
+    numerics = precision.resolve(profile.fairseq.precision, machine.device(),
                                  where=f"{profile.path or profile.name}: [fairseq] ")
     shutil.rmtree(workdir, ignore_errors=True)
     bin_dir = binarized(data_dir, checkpoint, profile.data.max_tokens)
@@ -272,12 +216,13 @@ def _train(spec, profile, data_dir, checkpoint, workdir, bar) -> RunResult:
     t1 = time.perf_counter()
     predict = _scorer(cfg, numerics)
     gold = {split: read_split(data_dir, split)[1] for split in ("valid", "test")}
-    valid, best, updates = [], None, 0
+    valid, predicted, best, updates = [], [], None, 0
     for epoch in range(1, profile.fairseq.max_epochs + 1):  # checkpoint{N}.pt: the end of epoch N
         path = workdir / "checkpoints" / f"checkpoint{epoch}.pt"
         state = checkpoint_utils.load_checkpoint_to_cpu(str(path))
         updates = state["optimizer_history"][-1]["num_updates"]
-        valid.append(_accuracy(predict(state["model"], "valid"), gold["valid"]))
+        predicted.append(predict(state["model"], "valid"))
+        valid.append(_accuracy(predicted[-1], gold["valid"]))
         if best is None or valid[-1] > max(valid[:-1]):  # the first best epoch wins ties
             best = state["model"]
     best_epoch = valid.index(max(valid)) + 1
@@ -285,7 +230,7 @@ def _train(spec, profile, data_dir, checkpoint, workdir, bar) -> RunResult:
     score_s = time.perf_counter() - t1
     shutil.rmtree(workdir / "checkpoints")
 
-    train_tokens = _train_tokens(bin_dir) * profile.fairseq.max_epochs
+    n_tokens = train_tokens(bin_dir) * profile.fairseq.max_epochs
     return RunResult(
         spec=spec,
         valid_accuracy=tuple(valid),
@@ -297,7 +242,7 @@ def _train(spec, profile, data_dir, checkpoint, workdir, bar) -> RunResult:
         wall_time_s=round(time.perf_counter() - start, 2),
         provenance={
             "framework_version": env.library_versions(("fairseq-fixed", "torch")),
-            "hardware": env.hardware(),
+            "hardware": machine.hardware(),
             "checkpoint": str(checkpoint.dir),
             "checkpoint_hash": checkpoint.hash,
             "data_dir": str(data_dir),
@@ -306,19 +251,13 @@ def _train(spec, profile, data_dir, checkpoint, workdir, bar) -> RunResult:
             "test_label_counts": tokens.label_counts(gold["test"]),
             "train_s": round(train_s, 2),
             "score_s": round(score_s, 2),
-            "train_tokens_per_s": round(train_tokens / train_s, 1),
+            "train_tokens_per_s": round(n_tokens / train_s, 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "torch_threads": torch.get_num_threads(),
         },
+        valid_predictions=tuple("".join(p) for p in predicted),
+        valid_labels="".join(gold["valid"]),
     )
-
-
-def _train_tokens(bin_dir: Path) -> int:
-    """Tokens in one epoch of training input, the <s> the task prepends included."""
-    from fairseq.data import data_utils
-
-    ds = data_utils.load_indexed_dataset(str(bin_dir / "input0" / "train"), None)
-    return int(ds.sizes.sum()) + len(ds)  # (ds must outlive ds.sizes: it is a view of its mmap)
 
 
 class _NullBar:

@@ -3,9 +3,10 @@
 One run = the lab-layout splits written as ``run_glue`` JSON rows (``{"sentence1": ..., "label": ...}``)
 and loaded with ``datasets`` → ids from ``Checkpoint.encode`` (the very ids the fairseq path feeds)
 → ``RobertaForSequenceClassification`` converted from the checkpoint's fairseq weights
-(``harness.convert``; random init: the same HF config, fresh weights) → ``Trainer`` with the
+(``harness.inputs.convert``; random init: the same HF config, fresh weights) → ``Trainer`` with the
 profile's ``[hf]`` recipe, validation accuracy after every epoch → test accuracy of the first best
-validation epoch (its weights are kept in memory: nothing is saved to disk).
+validation epoch (its weights are kept in memory: nothing is saved to disk). Each epoch's
+validation predictions are kept in the result, sentence by sentence, in file order.
 
 The scheduler follows ``run_glue``: warmup as a share of the updates (0.06 × 1,125 = 68 in the
 lab, vs fairseq's 72) and decay to the end of training (1,125 updates, vs fairseq's 1,200).
@@ -20,9 +21,12 @@ import shutil
 import time
 from pathlib import Path
 
-from harness import env
-from harness.config import ConfigError, Profile
-from harness.runs import RunResult, RunSpec
+from harness.core import env, machine
+from harness.core.config import ConfigError, Profile
+from harness.core.records import RunResult, RunSpec
+from harness.inputs import convert, models, tokens
+from harness.inputs.data import data_hash, read_split
+from harness.train import optim, precision
 
 SPLITS = ("train", "valid", "test")
 EVAL_BATCH = 64  # sentences per forward pass when scoring (no gradients: larger is faster)
@@ -31,8 +35,6 @@ SCHEDULERS = {"polynomial_decay": "polynomial", "linear": "linear", "cosine": "c
 
 def write_json_rows(data_dir: Path, out_dir: Path) -> dict[str, Path]:
     """``{split}.json`` with one ``{"sentence1": review, "label": int}`` row per line (run_glue's input)."""
-    from harness.data import read_split
-
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
     for split in SPLITS:
@@ -45,7 +47,7 @@ def write_json_rows(data_dir: Path, out_dir: Path) -> dict[str, Path]:
 
 
 def load_splits(json_paths: dict[str, Path], encoded: dict, cache: Path):
-    """The JSON rows as a ``datasets.DatasetDict`` with ``input_ids`` (``harness.tokens.encoded``:
+    """The JSON rows as a ``datasets.DatasetDict`` with ``input_ids`` (``harness.inputs.tokens.encoded``:
     the ids ``checkpoint.encode`` gives, computed once per data and checkpoint). Validation and test
     are sorted by length, so scoring pads little (accuracy does not depend on the order)."""
     import datasets
@@ -60,9 +62,14 @@ def load_splits(json_paths: dict[str, Path], encoded: dict, cache: Path):
             raise RuntimeError(f"{json_paths[split]}: rows do not match the encoded {split} split")
         ds = ds.remove_columns(["sentence1"]).add_column("input_ids", ids)
         if split != "train":
-            ds = ds.select(sorted(range(len(ids)), key=lambda i: len(ids[i])))  # stable, as Arrow's sort
+            ds = ds.select(length_order(ids))
         out[split] = ds
     return datasets.DatasetDict(out)
+
+
+def length_order(ids: list) -> list[int]:
+    """Row indices by length (a stable sort, as Arrow's): the order validation and test are scored in."""
+    return sorted(range(len(ids)), key=lambda i: len(ids[i]))
 
 
 def collate(pad: int):
@@ -84,13 +91,11 @@ def build_model(init: str, checkpoint, dropout: float, num_labels: int = 2):
     """``RobertaForSequenceClassification``: converted from the checkpoint, or fresh with its config."""
     from transformers import RobertaForSequenceClassification
 
-    from harness import convert, params
-
     cfg = checkpoint.encoder_config()
     if init == "pretrained":
         state = convert.load_fairseq_state(checkpoint.dir)
         return convert.hf_model(state, cfg, "classifier", num_labels=num_labels, dropout=dropout)
-    config = params.hf_config(cfg, num_labels=num_labels, hidden_dropout_prob=dropout,
+    config = models.hf_config(cfg, num_labels=num_labels, hidden_dropout_prob=dropout,
                               attention_probs_dropout_prob=dropout)
     return RobertaForSequenceClassification(config)
 
@@ -125,7 +130,7 @@ def training_arguments(profile: Profile, seed: int, out: Path, precision: str = 
         max_grad_norm=hp.clip_norm,  # 0: no clipping
         optim="adamw_torch_fused",
         bf16=precision == "bf16",
-        use_cpu=env.device() == "cpu",
+        use_cpu=machine.device() == "cpu",
         eval_strategy="epoch",
         save_strategy="no",
         logging_strategy="no",
@@ -136,13 +141,15 @@ def training_arguments(profile: Profile, seed: int, out: Path, precision: str = 
     )
 
 
-def _callback(bar):
-    """Per-epoch validation accuracy; a copy of the weights of the first best epoch; progress."""
+def _callback(bar, scored: "_Scored"):
+    """Per-epoch validation accuracy and predictions; a copy of the weights of the first best epoch;
+    progress."""
     from transformers import TrainerCallback
 
     class Best(TrainerCallback):
         def __init__(self):
             self.valid: list[float] = []
+            self.predicted: list[str] = []  # per epoch, one label character per sentence, file order
             self.state: dict | None = None
 
         def on_evaluate(self, args, state, control, metrics=None, model=None, **kwargs):
@@ -150,6 +157,7 @@ def _callback(bar):
             if not self.valid or acc > max(self.valid):
                 self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             self.valid = [*self.valid, acc]
+            self.predicted = [*self.predicted, scored.in_file_order()]
 
         def on_step_end(self, args, state, control, **kwargs):
             if bar is not None:
@@ -158,8 +166,22 @@ def _callback(bar):
     return Best()
 
 
-def _accuracy(prediction) -> dict:
-    return {"accuracy": float((prediction.predictions.argmax(-1) == prediction.label_ids).mean())}
+class _Scored:
+    """``compute_metrics``: the accuracy, and the predicted classes of the last evaluation, mapped
+    back from the length-sorted order to file order (``order[j]`` is the file row of sorted row j)."""
+
+    def __init__(self, order: list[int]):
+        self.order, self.classes = order, None
+
+    def __call__(self, prediction) -> dict:
+        self.classes = prediction.predictions.argmax(-1)
+        return {"accuracy": float((self.classes == prediction.label_ids).mean())}
+
+    def in_file_order(self) -> str:
+        out = [""] * len(self.order)
+        for j, row in enumerate(self.order):
+            out[row] = str(int(self.classes[j]))
+        return "".join(out)
 
 
 def train(spec: RunSpec, profile: Profile, data_dir: Path, checkpoint, workdir: Path,
@@ -171,14 +193,11 @@ def train(spec: RunSpec, profile: Profile, data_dir: Path, checkpoint, workdir: 
     import torch
     from transformers import PrinterCallback, Trainer
 
-    from harness import optim, precision, tokens
-    from harness.data import data_hash
-
     env.setup()
     env.set_threads(profile.threads)
     start = time.perf_counter()
     hp = profile.hf
-    numerics = precision.resolve(hp.precision, env.device(), where=f"{profile.path or profile.name}: [hf] ")
+    numerics = precision.resolve(hp.precision, machine.device(), where=f"{profile.path or profile.name}: [hf] ")
     workdir = Path(workdir)
     shutil.rmtree(workdir, ignore_errors=True)
     encoded = tokens.encoded(data_dir, checkpoint, profile.data.max_tokens)
@@ -189,7 +208,8 @@ def train(spec: RunSpec, profile: Profile, data_dir: Path, checkpoint, workdir: 
 
     env.seed_everything(spec.seed)  # the classifier's (or the whole model's) initial weights
     model = build_model(spec.init, checkpoint, hp.dropout)
-    best = _callback(bar)
+    scored = _Scored(length_order(encoded["valid"]["ids"]))
+    best = _callback(bar, scored)
     optimizer = None
     if hp.adam_rule == "fairseq":  # fairseq's update rule, every parameter decayed (as fairseq)
         optimizer = optim.AdamW(model.parameters(), lr=hp.lr, betas=hp.adam_betas, eps=hp.adam_eps,
@@ -201,7 +221,7 @@ def train(spec: RunSpec, profile: Profile, data_dir: Path, checkpoint, workdir: 
         train_dataset=splits["train"],
         eval_dataset=splits["valid"],
         data_collator=collate(checkpoint.encoder_config().padding_idx),
-        compute_metrics=_accuracy,
+        compute_metrics=scored,
         callbacks=[best],
     )
     trainer.remove_callback(PrinterCallback)  # the metrics are in the result
@@ -227,7 +247,7 @@ def train(spec: RunSpec, profile: Profile, data_dir: Path, checkpoint, workdir: 
         wall_time_s=round(time.perf_counter() - start, 2),
         provenance={
             "framework_version": env.library_versions(("transformers", "datasets", "torch")),
-            "hardware": env.hardware(),
+            "hardware": machine.hardware(),
             "checkpoint": str(checkpoint.dir),
             "checkpoint_hash": checkpoint.hash,
             "data_dir": str(data_dir),
@@ -242,4 +262,6 @@ def train(spec: RunSpec, profile: Profile, data_dir: Path, checkpoint, workdir: 
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "torch_threads": torch.get_num_threads(),
         },
+        valid_predictions=tuple(best.predicted),
+        valid_labels="".join(encoded["valid"]["labels"]),
     )

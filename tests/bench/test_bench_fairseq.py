@@ -9,9 +9,10 @@ import shutil
 
 import pytest
 
-from harness import checkpoints, data
-from harness.config import load_profile
-from harness.runs import RunSpec
+from harness.inputs import checkpoints
+from harness.inputs import data
+from harness.core.config import load_profile
+from harness.core.records import RunSpec
 from harness.train import fairseq
 
 SMOKE = load_profile("smoke")

@@ -4,8 +4,10 @@
 
 import pytest
 
-from harness import gate
-from harness.report import write_report
+from harness.gate import drift as gate
+from harness.report.build import write_report
+from harness.gate import output as gate_output
+from harness.gate import regen as gate_regen
 from tests.synthetic import write_results
 
 
@@ -14,12 +16,12 @@ def gated(tmp_path_factory):
     root = tmp_path_factory.mktemp("bench")
     a = write_results(root / "A")
     b = write_results(root / "B", wall=120.0, created="2026-01-02T00:00:00+00:00")
-    gate.regenerate(a, b, root / "smoke.json")
+    gate_regen.regenerate(a, b, root / "smoke.json")
     return a, root / "smoke.json"
 
 
 def test_bench_gate_check(benchmark, gated):
-    code, text = benchmark.pedantic(gate.check, args=gated, rounds=10, iterations=1, warmup_rounds=1)
+    code, text = benchmark.pedantic(gate_output.check, args=gated, rounds=10, iterations=1, warmup_rounds=1)
     assert code == gate.PASS, text
 
 

@@ -5,7 +5,7 @@ Run with ``pytest tests/bench --benchmark-enable``; the issue's goal is < 2 s pe
 
 import pytest
 
-from harness import lora
+from harness.claims import lora
 
 CASE = next(c for c in lora.load_figures().cases if c.arch == "llama-3.2-1b")
 

@@ -3,8 +3,11 @@ optimizer, and scoring per sentence, for fairseq and HF (``harness.bench``, the 
 ``python -m harness doctor --bench`` prints). ``pytest tests/bench --benchmark-enable``; the split
 lands in the benchmark's ``extra_info``. State the CPU class (``harness doctor``) with any number."""
 
-from harness import bench, env, precision
-from harness.config import load_profile
+from harness.train import bench
+from harness.core import env
+from harness.train import precision
+from harness.core.config import load_profile
+from harness.core import machine
 
 PROFILE = load_profile("smoke")
 
@@ -13,7 +16,7 @@ def test_bench_update_split(benchmark):
     splits = benchmark.pedantic(bench.measure, args=(PROFILE,), rounds=1, iterations=1)
     by_fw = {s.framework: s for s in splits}
     benchmark.extra_info.update(
-        cpu_class=precision.cpu_class(), device=env.device(),
+        cpu_class=machine.cpu_class(), device=machine.device(),
         **{f"{s.framework}_{k}": getattr(s, k) for s in splits
            for k in ("precision", "forward_ms", "backward_ms", "optimizer_ms", "update_ms", "score_ms_per_sentence")},
         hf_over_fairseq_update=round(by_fw["hf"].update_ms / by_fw["fairseq"].update_ms, 3),

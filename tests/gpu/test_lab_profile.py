@@ -14,9 +14,10 @@ profile with the device forced to the CPU, held to measured tiny numbers.
 
 import pytest
 
-from harness import stats, verdicts
-from harness.claims import load_thresholds
-from harness.requires import requires
+from harness.claims import stats
+from harness.claims import verdicts
+from harness.claims.expected import load_thresholds
+from harness.core.requires import requires
 from tests.gpu_tier import tier_fixture
 
 T = load_thresholds()

@@ -15,8 +15,8 @@ import os
 
 import pytest
 
-from harness import lora
-from harness.requires import requires
+from harness.claims import lora
+from harness.core.requires import requires
 from tests.gpu_tier import tier_fixture
 
 LAB = lora.load_figures().lab

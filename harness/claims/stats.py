@@ -1,0 +1,240 @@
+"""Statistics of per-seed accuracies: scipy / statsmodels calls with every convention explicit.
+
+Inputs are samples of per-seed accuracies (any unit; the caller keeps units consistent). Every
+function checks its input: fewer than 2 values, a NaN or infinity, or seed sets that differ for
+a paired test raise a :class:`ValueError` that names the group and shows its values.
+
+- :func:`summarize`: n, mean and SD with an explicit ``ddof`` (0: population, 1: sample).
+- :func:`welch`: Welch's t-test (``scipy.stats.ttest_ind(equal_var=False)``).
+- :func:`paired`: paired t-test by seed (``scipy.stats.ttest_rel``) on ``{seed: value}`` maps.
+- :func:`permutation`: exact permutation test of the mean difference (``scipy.stats.permutation_test``).
+- :func:`mann_whitney`: exact Mann-Whitney U (``scipy.stats.mannwhitneyu(method="exact")``).
+- :func:`tost`: TOST equivalence of means within ±margin, Welch variances
+  (``statsmodels.stats.weightstats.ttost_ind(usevar="unequal")``).
+- :func:`hedges_g`: bias-corrected standardized mean difference
+  (``statsmodels.stats.meta_analysis.effectsize_smd``; sample SDs, pooled).
+- :func:`welch_ci`: the Welch t-based confidence interval of mean(a) - mean(b)
+  (``scipy.stats.ttest_ind(equal_var=False).confidence_interval``).
+- :func:`beyond_margin`: one-sided Welch test that |mean(a) - mean(b)| exceeds a margin (the side
+  the data fall on): the refutation counterpart of TOST.
+- :func:`binomial_above`: one-sided exact binomial test that k of n beats a rate
+  (``scipy.stats.binomtest``).
+
+Planning numbers (power, seeds needed, the narrowest margin): ``harness.claims.power``.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+ALTERNATIVES = ("two-sided", "greater", "less")
+
+
+@dataclass(frozen=True)
+class Summary:
+    n: int
+    mean: float
+    sd: float
+    ddof: int  # 0: population SD, 1: sample SD
+
+
+@dataclass(frozen=True)
+class Comparison:
+    test: str  # e.g. "Welch t", "paired t", "permutation", "Mann-Whitney U"
+    statistic: float
+    pvalue: float
+    alternative: str  # "greater": the first group is larger
+    df: float | None = None
+
+
+@dataclass(frozen=True)
+class TostResult:
+    margin: float  # equivalence bounds are (-margin, +margin) on mean(a) - mean(b)
+    pvalue: float  # max of the two one-sided p-values
+    diff: float  # mean(a) - mean(b)
+    pvalue_lower: float  # H0: diff <= -margin
+    pvalue_upper: float  # H0: diff >= +margin
+
+
+def sample(values: Sequence[float], name: str = "sample") -> np.ndarray:
+    """``values`` as a float array, checked: 1-D, at least 2 values, all finite."""
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected numbers, got {values!r}") from None
+    if arr.ndim != 1:
+        raise ValueError(f"{name}: expected a flat list of per-seed values, got shape {arr.shape}")
+    if arr.size < 2:
+        raise ValueError(f"{name}: need at least 2 seeds, got {arr.size} ({arr.tolist()})")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name}: values must be finite, got {arr.tolist()}")
+    return arr
+
+
+def _alternative(alternative: str) -> str:
+    if alternative not in ALTERNATIVES:
+        raise ValueError(f"alternative must be one of {ALTERNATIVES}, got {alternative!r}")
+    return alternative
+
+
+def by_seed(seeds: Sequence[int], values: Sequence[float], name: str = "sample") -> dict[int, float]:
+    """``{seed: value}``; seeds must be distinct and as many as the values."""
+    if len(seeds) != len(values):
+        raise ValueError(f"{name}: {len(values)} values for {len(seeds)} seeds {list(seeds)}")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"{name}: repeated seeds {list(seeds)}")
+    return dict(zip(seeds, values))
+
+
+def summarize(values: Sequence[float], ddof: int, name: str = "sample") -> Summary:
+    if ddof not in (0, 1):
+        raise ValueError(f"ddof must be 0 (population) or 1 (sample), got {ddof!r}")
+    arr = sample(values, name)
+    return Summary(n=arr.size, mean=float(np.mean(arr)), sd=float(np.std(arr, ddof=ddof)), ddof=ddof)
+
+
+def pooled_sd(a: Sequence[float], b: Sequence[float]) -> float:
+    """sqrt of the mean of the two groups' sample variances (equal-n pooling, for planning power)."""
+    return ((summarize(a, 1, "a").sd ** 2 + summarize(b, 1, "b").sd ** 2) / 2) ** 0.5
+
+
+def welch(a, b, alternative: str = "two-sided") -> Comparison:
+    x, y = sample(a, "a"), sample(b, "b")
+    r = stats.ttest_ind(x, y, equal_var=False, alternative=_alternative(alternative))
+    return Comparison("Welch t", float(r.statistic), float(r.pvalue), alternative, float(r.df))
+
+
+def paired(a: Mapping[int, float], b: Mapping[int, float], alternative: str = "two-sided") -> Comparison:
+    """Paired t-test of ``a[seed] - b[seed]``; both maps must hold the same seeds."""
+    if set(a) != set(b):
+        raise ValueError(
+            f"paired test needs the same seeds in both groups: a has {sorted(a)}, b has {sorted(b)}"
+        )
+    seeds = sorted(a)
+    x = sample([a[s] for s in seeds], "a")
+    y = sample([b[s] for s in seeds], "b")
+    r = stats.ttest_rel(x, y, alternative=_alternative(alternative))
+    return Comparison("paired t", float(r.statistic), float(r.pvalue), alternative, float(r.df))
+
+
+def _mean_diff(x, y, axis=-1):
+    return np.mean(x, axis=axis) - np.mean(y, axis=axis)
+
+
+def permutation(a, b, alternative: str = "two-sided") -> Comparison:
+    """Exact permutation test of mean(a) - mean(b) over every split of the pooled values."""
+    x, y = sample(a, "a"), sample(b, "b")
+    r = stats.permutation_test(
+        (x, y), _mean_diff, permutation_type="independent", n_resamples=np.inf,
+        alternative=_alternative(alternative), vectorized=True,
+    )
+    return Comparison("permutation", float(r.statistic), float(r.pvalue), alternative)
+
+
+def mann_whitney(a, b, alternative: str = "two-sided") -> Comparison:
+    x, y = sample(a, "a"), sample(b, "b")
+    r = stats.mannwhitneyu(x, y, alternative=_alternative(alternative), method="exact")
+    return Comparison("Mann-Whitney U", float(r.statistic), float(r.pvalue), alternative)
+
+
+def tost(a, b, margin: float) -> TostResult:
+    """Two one-sided Welch t-tests: is |mean(a) - mean(b)| < margin? Small p establishes equivalence."""
+    from statsmodels.stats.weightstats import ttost_ind
+
+    if not (math.isfinite(margin) and margin > 0):
+        raise ValueError(f"equivalence margin must be a positive number, got {margin!r}")
+    x, y = sample(a, "a"), sample(b, "b")
+    p, lower, upper = ttost_ind(x, y, -margin, margin, usevar="unequal")
+    return TostResult(
+        margin=float(margin), pvalue=float(p), diff=float(np.mean(x) - np.mean(y)),
+        pvalue_lower=float(lower[1]), pvalue_upper=float(upper[1]),
+    )
+
+
+def hedges_g(a, b) -> float:
+    """Hedges' g of a over b: (mean(a) - mean(b)) / pooled sample SD, small-sample corrected."""
+    from statsmodels.stats.meta_analysis import effectsize_smd
+
+    x, y = sample(a, "a"), sample(b, "b")
+    if np.std(x, ddof=1) == 0 and np.std(y, ddof=1) == 0:
+        raise ValueError(f"Hedges' g is undefined when both groups are constant: {x.tolist()}, {y.tolist()}")
+    g, _var = effectsize_smd(
+        np.mean(x), np.std(x, ddof=1), x.size, np.mean(y), np.std(y, ddof=1), y.size
+    )
+    return float(g)
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float
+    high: float
+    confidence: float  # e.g. 0.95
+    n: tuple[int, int]  # seeds in each group
+    method: str = "Welch t"
+
+
+def welch_ci(a, b, confidence: float = 0.95) -> Interval:
+    """The Welch t-based CI of mean(a) - mean(b): the differences Welch's test does not reject."""
+    x, y = sample(a, "a"), sample(b, "b")
+    if np.std(x, ddof=1) == 0 and np.std(y, ddof=1) == 0:
+        raise ValueError(f"a CI is undefined when both groups are constant: {x.tolist()}, {y.tolist()}")
+    ci = stats.ttest_ind(x, y, equal_var=False).confidence_interval(confidence_level=confidence)
+    return Interval(float(ci.low), float(ci.high), confidence, (x.size, y.size))
+
+
+def beyond_margin(a, b, margin: float) -> Comparison:
+    """Is mean(a) - mean(b) beyond ±margin? One-sided Welch test of diff > margin (or < -margin,
+    whichever side the observed difference is on); small p: the difference exceeds the margin.
+    At |true diff| = margin it rejects with probability alpha (the two sides exclude each other)."""
+    if not (math.isfinite(margin) and margin > 0):
+        raise ValueError(f"equivalence margin must be a positive number, got {margin!r}")
+    x, y = sample(a, "a"), sample(b, "b")
+    if np.mean(x) >= np.mean(y):
+        return welch(x - margin, y, "greater")
+    return welch(x + margin, y, "less")
+
+
+def binomial_above(k: int, n: int, rate: float) -> Comparison:
+    """One-sided exact binomial test: are k successes of n above ``rate``?"""
+    if not (isinstance(k, (int, np.integer)) and isinstance(n, (int, np.integer)) and 0 <= k <= n and n > 0):
+        raise ValueError(f"need integers 0 <= k <= n, n > 0; got k={k!r}, n={n!r}")
+    if not 0 < rate < 1:
+        raise ValueError(f"rate must be in (0, 1), got {rate!r}")
+    r = stats.binomtest(int(k), int(n), rate, alternative="greater")
+    return Comparison("exact binomial", float(k / n), float(r.pvalue), "greater")
+
+
+# The report's aggregates (C6): which convention turns the per-seed table into "mean (± spread)".
+# A convention is (ddof, unit): the SD with ddof 0 (population) or 1 (sample), expressed in
+# accuracy points (as the table) or as a fraction (points / 100). The mean is printed in points.
+UNITS = {"points": 1.0, "fraction": 0.01}
+CONVENTIONS = tuple((ddof, unit) for ddof in (0, 1) for unit in UNITS)
+
+
+def decimals(printed: float) -> int:
+    """Decimal places of a number as printed (0.02 -> 2, 0.003 -> 3, 81.1 -> 1)."""
+    exponent = Decimal(repr(float(printed))).normalize().as_tuple().exponent
+    return max(0, -exponent)
+
+
+def _matches(value: float, printed: float) -> bool:
+    places = decimals(printed)
+    return abs(round(value, places) - printed) < 0.5 * 10.0 ** -(places + 2)
+
+
+def conventions_reproducing(values_points, stated_mean: float, stated_spread: float) -> list[tuple[int, str]]:
+    """Every convention of :data:`CONVENTIONS` under which the per-seed values (points) print as
+    the stated mean and spread at the stated precision; empty when none does."""
+    if not _matches(summarize(values_points, ddof=0, name="per-seed").mean, stated_mean):
+        return []
+    return [
+        (ddof, unit)
+        for ddof, unit in CONVENTIONS
+        if _matches(summarize(values_points, ddof).sd * UNITS[unit], stated_spread)
+    ]

@@ -1,0 +1,57 @@
+"""``python -m harness gate``: results against an expected file (CI's drift gate), or ``--regen``.
+
+Exit codes: 0 pass; 1 drift; 2 bad input (``--regen`` refused included); 3 regenerated (the
+expected file was rewritten: review the diff, commit, rerun). ``harness.gate`` says what is gated.
+"""
+
+from __future__ import annotations
+
+import sys
+
+BAD_INPUT = 2
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("results", nargs="?", help="results directory (<dir>/<profile>/<run>.json)")
+    parser.add_argument("--expected", required=True, help="expected/results/<profile>.json")
+    parser.add_argument("--regen", nargs=2, metavar=("RESULTS_A", "RESULTS_B"),
+                        help="rewrite --expected from two independently computed result sets that agree")
+    parser.add_argument("--spot-check", action="store_true",
+                        help="with --regen: RESULTS_B recomputed (own cache) only some of RESULTS_A's runs, at least "
+                             "two covering every framework, which must agree exactly (profiles too costly to run twice)")
+    parser.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                        help="how to print the diff (default: text)")
+    parser.add_argument("--junit", metavar="FILE", help="also write JUnit XML: one test case per metric and verdict")
+    parser.add_argument("--history", metavar="FILE",
+                        help="also append the gated metrics, commit and provenance to this JSON-lines file")
+
+
+def main(args) -> int:
+    if bool(args.results) == bool(args.regen):
+        print("error: give either RESULTS (check) or --regen RESULTS_A RESULTS_B", file=sys.stderr)
+        return BAD_INPUT
+    if args.spot_check and not args.regen:
+        print("error: --spot-check goes with --regen", file=sys.stderr)
+        return BAD_INPUT
+    if args.regen and (args.junit or args.history or args.format != "text"):
+        print("error: --format, --junit and --history go with RESULTS (check), not --regen", file=sys.stderr)
+        return BAD_INPUT
+    from harness.core import atomic
+    from harness.core.config import ConfigError
+    from harness.gate import drift, history, output, regen
+
+    try:
+        if args.regen:
+            code, text = regen.regenerate(*args.regen, args.expected, args.spot_check)
+            print(text)
+            return code
+        outcome = drift.evaluate(args.results, args.expected)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    print(output.render(outcome, args.format))
+    if args.junit:
+        atomic.write_text(args.junit, output.junit(outcome))
+    if args.history:
+        history.append(args.history, outcome)
+    return outcome.code

@@ -1,0 +1,163 @@
+"""Guarded regeneration of an expected file (``python -m harness gate --regen A B --expected FILE``).
+
+Refuses (ConfigError, exit 2, the file untouched) a dirty or unknown git tree, the same directory
+twice, byte-identical runs (a copy or one shared cache), runs the two sets do not share, runs not
+computed through the run cache (no cache key), provenance that differs between runs or between the
+sets, and metrics that disagree beyond ``[regen].agreement``. Otherwise writes the file atomically
+with the metrics, the provenance the gate checks, and a stamp: date, library versions, the commit,
+``alpha``, and both sources with their runs' cache keys. Always exits 3, never 0.
+
+``--spot-check`` is the documented alternative for profiles too costly to compute twice (the lab
+profile on a CPU): A is one full computation, B a cold recomputation, with its own cache, of at
+least ``SPOT_MIN_RUNS`` of A's runs covering every framework of A. Each of B's runs must agree with
+A's run of the same name (test accuracy, validation accuracy per epoch, best epoch, updates) within
+``[regen].agreement``; every other guard above still holds. The metrics are A's; the stamp records
+the mode and which runs B recomputed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from harness.claims.expected import load_thresholds
+from harness.core import atomic, env
+from harness.core.atomic import read_json
+from harness.core.config import ConfigError
+from harness.gate import drift, expected, output, tolerances
+from harness.runs.provenance import git_commit
+from harness.runs.results import Results, load_results, results_path
+
+
+def _recorded_provenance(results: Results, profile: str) -> dict[str, dict]:
+    """{framework: provenance}, the same for every run of a framework and fully recorded."""
+    out: dict[str, dict] = {}
+    for r in results.all(profile):
+        p, where = expected.run_provenance(r), results_path(results.root, r.spec)
+        missing = [k for k, v in p.items() if v is None]
+        if missing:
+            raise ConfigError(f"--regen refused: {where}: {', '.join(missing)} not recorded in its provenance; "
+                              "regenerate from runs computed through the run cache (harness reproduce)")
+        first = out.setdefault(r.spec.framework, p)
+        if p != first:
+            differ = [k for k in p if p[k] != first[k]]
+            raise ConfigError(f"--regen refused: {where}: {', '.join(differ)} differs from the other "
+                              f"{r.spec.framework} runs of {results.root}: one experiment per result set")
+    return out
+
+
+def _cache_keys(results: Results, profile: str) -> dict[str, str]:
+    keys = {}
+    for r in results.all(profile):
+        key = r.provenance.get("cache_key")
+        if not key:
+            raise ConfigError(f"--regen refused: {results_path(results.root, r.spec)}: no cache_key in its "
+                              "provenance: not computed through the run cache (harness.runs.get_or_run)")
+        keys[r.spec.name] = key
+    return keys
+
+
+def _previous(path: Path) -> tuple[expected.Expected | None, str]:
+    """The expected file being replaced (None when absent or of an older schema), and a note."""
+    if not path.exists():
+        return None, "(new file)"
+    raw = read_json(path)
+    if isinstance(raw, dict) and raw.get("schema") != expected.SCHEMA_VERSION:
+        return None, (f"(replaced a schema {raw.get('schema')} file: every tolerance reset to "
+                      f"{tolerances.PATH.name})")
+    return expected.load_expected(path), ""
+
+
+SPOT_MIN_RUNS = 2
+
+
+def _run_values(r) -> dict:
+    """What a recomputation of one run must reproduce."""
+    return {"test_accuracy": r.test_accuracy, "valid_accuracy": list(r.valid_accuracy),
+            "best_epoch": r.best_epoch, "updates": r.updates}
+
+
+def _agree(x, y, tol: float) -> bool:
+    if isinstance(x, list) and isinstance(y, list):
+        return len(x) == len(y) and all(_agree(u, v, tol) for u, v in zip(x, y))
+    if isinstance(x, float) and isinstance(y, float):
+        return abs(x - y) <= tol
+    return x == y
+
+
+def _spot_checked(names_a: dict, names_b: dict, a, b, tol: float) -> None:
+    """B recomputed a subset of A's runs, covering every framework, and each agrees with A's."""
+    extra = sorted(set(names_b) - set(names_a))
+    if extra:
+        raise ConfigError(f"--regen --spot-check refused: {b} holds runs {a} does not: {extra}")
+    missing_fw = sorted({r.spec.framework for r in names_a.values()} - {r.spec.framework for r in names_b.values()})
+    if len(names_b) < SPOT_MIN_RUNS or missing_fw:
+        raise ConfigError(f"--regen --spot-check refused: {b} recomputes {len(names_b)} run(s) "
+                          f"({', '.join(sorted(names_b))}); it needs at least {SPOT_MIN_RUNS} covering "
+                          f"every framework of {a}" + (f" (missing: {', '.join(missing_fw)})" if missing_fw else ""))
+    differ = [f"{n}.{k}: {va!r} vs {vb!r}" for n in sorted(names_b)
+              for (k, va), vb in zip(_run_values(names_a[n]).items(), _run_values(names_b[n]).values())
+              if not _agree(va, vb, tol)]
+    if differ:
+        raise ConfigError("--regen --spot-check refused, the recomputed runs disagree with the full computation "
+                          "(non-deterministic runs):\n  " + "\n  ".join(differ))
+
+
+def regenerate(a: str | Path, b: str | Path, expected_path: str | Path,
+               spot_check: bool = False) -> tuple[int, str]:
+    """Rewrite the expected file from two independent result sets that agree (or, with
+    ``spot_check``, from A and a recomputation B of some of A's runs); never exits 0."""
+    expected_path = Path(expected_path)
+    profile = expected_path.stem
+    commit = git_commit()
+    if commit == "unknown" or commit.endswith("+dirty"):
+        raise ConfigError(f"--regen refused: the checkout's commit is {commit!r}; commit or stash every change "
+                          "first, so that the expected file records the commit whose code computed it")
+    tol = tolerances.load()
+    if Path(a).resolve() == Path(b).resolve():
+        raise ConfigError(f"--regen refused: {a} and {b} are the same directory; give two independent runs")
+    ra, rb = load_results(a, profile), load_results(b, profile)
+    names_a = {s.name: r for s, r in ra.runs[profile].items()}
+    names_b = {s.name: r for s, r in rb.runs[profile].items()}
+    if not spot_check and set(names_a) != set(names_b):
+        raise ConfigError(f"--regen refused: {a} and {b} hold different runs: {sorted(set(names_a) ^ set(names_b))}")
+    copies = sorted(n for n in names_b if n in names_a and names_a[n].to_dict() == names_b[n].to_dict())
+    if copies:
+        raise ConfigError(f"--regen refused: {copies} are identical files (wall time and provenance too): a copy "
+                          "or one shared cache, not a second run; compute B with its own cache")
+    keys = [_cache_keys(ra, profile), _cache_keys(rb, profile)]
+    prov_a, prov_b = _recorded_provenance(ra, profile), _recorded_provenance(rb, profile)
+    if spot_check:
+        _spot_checked(names_a, names_b, a, b, tol.agreement)
+    if prov_a != prov_b:
+        differ = [f"{fw}.{k}: {expected.short(prov_a[fw][k])} vs {expected.short(prov_b.get(fw, {}).get(k))}"
+                  for fw in prov_a for k in expected.PROVENANCE if prov_a[fw][k] != prov_b.get(fw, {}).get(k)]
+        raise ConfigError(f"--regen refused: the provenance differs between {a} and {b}:\n  " + "\n  ".join(differ))
+    ma, notes = drift.metrics(ra, profile)
+    mb = ma if spot_check else drift.metrics(rb, profile)[0]  # spot-check: B's runs were compared one by one
+    differ = [f"{n}: {ma[n]!r} vs {mb.get(n)!r}" for n in ma if not _agree(ma[n], mb.get(n), tol.agreement)]
+    if differ:
+        raise ConfigError("--regen refused, the two result sets disagree (non-deterministic runs):\n  "
+                          + "\n  ".join(differ))
+    old, note = _previous(expected_path)
+
+    def entry(name, value):
+        if expected.is_verdict(name):
+            return {"value": value, "tolerance": None, "statistic": notes[name]}
+        kept = old.metrics.get(name) if old else None
+        return {"value": value, "tolerance": kept[1] if kept else tol.score[tolerances.kind(name)]}
+
+    new = {n: entry(n, v) for n, v in sorted(ma.items())}
+    stamp = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+             "libraries": env.library_versions(), "git_commit": commit, "alpha": load_thresholds().significance.alpha,
+             "sources": [{"results": str(d), "cache_keys": k} for d, k in zip((a, b), keys)],
+             "mode": "spot-check" if spot_check else "two full computations"}
+    atomic.write_json(expected_path, {"schema": expected.SCHEMA_VERSION, "profile": profile, "provenance": prov_a,
+                                      "stamp": stamp, "metrics": new})
+    changed = [r for r in drift.compare(old, ma, notes) if r.status != "ok"] if old else []
+    summary = output.table(changed) if changed else note or "(no metric changed value)"
+    how = (f"{a} (full) and {b} (recomputed {len(names_b)} of {len(names_a)} runs, agreeing: {', '.join(sorted(names_b))})"
+           if spot_check else f"{a} and {b}")
+    return drift.REGENERATED, (f"{summary}\nREGENERATED {expected_path} from {how} ({len(new)} metrics, "
+                              f"commit {commit[:12]}); review the diff, commit it, and rerun the gate (this run "
+                              "fails on purpose)")

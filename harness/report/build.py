@@ -1,0 +1,144 @@
+"""The reproducibility report: ``report.md``, ``report.html`` (the same content) and the figures.
+
+What it holds: the claim ledger (``harness.claims.ledger``), a note for every claim the ledger
+could not run (with its reason), per profile the per-seed table in the report's shape (Seed 0/1/2 x
+Pretrained/Random, fairseq; the HF row) next to what the report states, Figure 1 (test accuracy per
+seed, the report's beside the reproduction's, labelled error bars), Figure 2 (validation curves of
+every run, best epochs marked), the runs' provenance, and, given a gate history, each gated metric
+over the commits. :func:`write_report` is what ``python -m harness reproduce`` and ``report`` call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from pathlib import Path
+
+from harness.claims import ledger
+from harness.claims.expected import load_report
+from harness.claims.schema import Report
+from harness.core import atomic
+from harness.report import figures
+from harness.report import history as history_figure
+from harness.report.render import to_html, to_markdown
+from harness.runs.provenance import git_commit
+from harness.runs.results import Results, describe_provenance, load_results
+
+ROWS = (("fairseq", "pretrained", "Pretrained (fairseq)"), ("fairseq", "random", "Random (fairseq)"),
+        ("hf", "pretrained", "Pretrained (HF)"), ("hf", "random", "Random (HF)"))
+
+
+def _pct(values: list[float]) -> str:
+    if not values:
+        return "not run"
+    if len(values) == 1:
+        return f"{100 * values[0]:.1f}"
+    return f"{100 * statistics.fmean(values):.1f} ± {100 * statistics.stdev(values):.2f} (SD, n={len(values)})"
+
+
+def _ledger(rows: list) -> tuple[list, list]:
+    """The ledger's block, and one note per claim it could not run."""
+    notes = [("p", f"{r.claim} ({r.says}): {r.verdict}") for r in rows if r.verdict.startswith("NOT RUN")]
+    return [("md", ledger.to_markdown(rows))], notes or [("p", "None: every claim has a verdict.")]
+
+
+def _per_seed(results: Results, profile: str, claims: Report) -> list:
+    seeds = sorted({r.spec.seed for r in results.all(profile)} | set(claims.fairseq.seeds))
+    head = [""] + [f"Seed {s}" for s in seeds] + ["mean ± sample SD (n seeds)"]
+    obtained = []
+    for fw, init, label in ROWS:
+        runs = {r.spec.seed: r.test_accuracy for r in results.group(profile, fw, init)}
+        if runs or init == "pretrained":
+            cells = [f"{100 * runs[s]:.1f}%" if s in runs else "not run" for s in seeds]
+            obtained.append([label, *cells, _pct(list(runs.values()))])
+    return [("p", f"Test accuracy at the best-validation checkpoint, profile `{profile}` "
+                  "(mean ± sample SD over the n seeds, in points):"),
+            ("table", head, obtained)]
+
+
+def _stated(claims: Report) -> list:
+    """The report's own per-seed table (its data and model, at the lab's scale)."""
+    seeds = sorted(set(claims.fairseq.seeds) | set(claims.hf.seeds))
+    head = [""] + [f"Seed {s}" for s in seeds] + ["mean ± sample SD (n seeds)"]
+    stated = []
+    for label, seeds_, values in (("Pretrained (fairseq)", claims.fairseq.seeds, claims.fairseq.pretrained),
+                                  ("Random (fairseq)", claims.fairseq.seeds, claims.fairseq.random),
+                                  ("Pretrained (HF)", claims.hf.seeds, claims.hf.pretrained)):
+        by_seed = dict(zip(seeds_, values))
+        stated.append([label, *[f"{by_seed[s]:g}%" if s in by_seed else "" for s in seeds],
+                       _pct([v / 100 for v in values])])
+    return [("p", f"What the report states (§{claims.fairseq.section}, §{claims.hf.section}; its own "
+                  "data and model):"), ("table", head, stated)]
+
+
+def _stated_by_cell(claims: Report) -> dict[tuple[str, str], dict[int, float]]:
+    """The report's per-seed test accuracies (points) by (framework, init)."""
+    fs, hf = claims.fairseq, claims.hf
+    return {("fairseq", "pretrained"): dict(zip(fs.seeds, fs.pretrained)),
+            ("fairseq", "random"): dict(zip(fs.seeds, fs.random)),
+            ("hf", "pretrained"): dict(zip(hf.seeds, hf.pretrained))}
+
+
+def _figures(results: Results, profile: str, claims: Report, out_dir: Path) -> list:
+    runs = {(fw, init): results.group(profile, fw, init) for fw, init, _ in ROWS}
+    runs = {cell: group for cell, group in runs.items() if group}
+    one, two = f"figure1-{profile}.png", f"figure2-{profile}.png"
+    sizes = "/".join(f"{n:,}" for n in sorted({r.test_size for group in runs.values() for r in group}))
+    seeds = max((len(group) for group in runs.values()), default=0)
+    atomic.write_bytes(out_dir / one, figures.png(figures.figure1(
+        runs, _stated_by_cell(claims), f"Figure 1: test accuracy per seed, the report vs this reproduction ({profile})")))
+    atomic.write_bytes(out_dir / two, figures.png(figures.figure2(
+        results.all(profile), claims.fairseq.best_epoch, f"Figure 2: validation accuracy per epoch ({profile})")))
+    return [("img", one, "Figure 1: test accuracy per seed, the report's numbers (hatched) beside this "
+                         f"reproduction's (solid); per seed ±1 binomial SE, n={sizes} test items per run; means ±1 seed SD, "
+                         f"n={seeds} seeds"),
+            ("img", two, "Figure 2: validation accuracy per epoch, one line per framework, init and seed; "
+                         "stars: each run's best epoch (its checkpoint is tested); dotted: the report's epoch")]
+
+
+def _provenance(results: Results, profile: str) -> list:
+    runs = results.all(profile)
+    seen: dict[str, set[str]] = {}
+    for r in runs:
+        for key, value in describe_provenance(r).items():
+            seen.setdefault(key, set()).add(value)
+    rows = [[k, ", ".join(sorted(v))] for k, v in seen.items()]
+    rows.append(["runs / total wall time", f"{len(runs)} / {sum(r.wall_time_s for r in runs) / 60:.1f} min"])
+    return [("table", ["", "value(s) over the runs"], rows)]
+
+
+def build(results_dir: str | Path, out_dir: Path, rows: list | None = None, history: str | Path | None = None) -> list:
+    """The report as blocks: ("h", level, text) | ("p", text) | ("table", head, rows) | ("img", file, caption) | ("md", text).
+    ``rows``: the claim ledger when the caller already built it from ``results_dir``; ``history``: a
+    gate history file (``harness.history``), plotted as the last section."""
+    results, claims = load_results(results_dir), load_report()
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    if rows is None:
+        rows = ledger.build_ledger(claims, results_dir=Path(results_dir))
+    ledger_blocks, not_run = _ledger(rows)
+    blocks = [("h", 1, "Reproducibility report: the NLP Frameworks lab"),
+              ("p", f"Results: `{results_dir}` (profiles: {', '.join(results.profiles)}). Claims: "
+                    f"`{claims.path}`. Written {now} by harness commit `{git_commit()}`."),
+              ("h", 2, "Claim ledger"), *ledger_blocks,
+              ("h", 2, "Claims not run"), *not_run,
+              ("h", 2, "The report's numbers"), *_stated(claims)]
+    for profile in results.profiles:
+        blocks += [("h", 2, f"Profile `{profile}`"), ("h", 3, "Per-seed test accuracy"),
+                   *_per_seed(results, profile, claims), ("h", 3, "Figures"),
+                   *_figures(results, profile, claims, out_dir), ("h", 3, "Provenance"), *_provenance(results, profile)]
+    if history is not None:
+        blocks += [("h", 2, "Gated metrics over commits"), *history_figure.report_blocks(history, out_dir)]
+    return blocks
+
+
+def write_report(results_dir: str | Path, out_dir: str | Path, rows: list | None = None,
+                 history: str | Path | None = None) -> Path:
+    """Write report.md, report.html and the figures into ``out_dir``; return the Markdown's path."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    blocks = build(results_dir, out_dir, rows, history)
+    atomic.write_bytes(out_dir / "report.html", to_html(blocks).encode())
+    atomic.write_bytes(out_dir / "report.md", to_markdown(blocks).encode())
+    return out_dir / "report.md"
+
+

@@ -1,0 +1,116 @@
+"""The report's two figures, drawn from results (matplotlib, Agg backend: no display needed).
+
+Figure 1: test accuracy per seed, the report's numbers beside this reproduction's, one pair of
+bars per (framework, init) and a "mean" group. Error bars are labelled on the figure: per seed,
+±1 binomial SE of the reproduction's accuracy (n = its test set); on the means, ±1 sample SD over
+the seeds (n = seeds), for the report's numbers too. The report's per-seed numbers carry no bar:
+it does not state its test set's size.
+
+Figure 2: validation accuracy per epoch, one line per (framework, init, seed), each run's best
+epoch (the checkpoint that is tested) starred, and the epoch the report states as the best.
+
+The builders return matplotlib Figures (tests inspect their artists); :func:`png` renders one.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+
+from harness.core.records import RunResult
+
+COLORS = {("fairseq", "pretrained"): "#1f77b4", ("fairseq", "random"): "#d62728",
+          ("hf", "pretrained"): "#2ca02c", ("hf", "random"): "#ff7f0e"}
+MARKERS = "osD^v<>"
+ERRORS_NOTE = ("error bars: per seed ±1 binomial SE (n = {n} test sentences); "
+               "means ±1 sample SD over seeds (n = {k} seeds); the report states no n per seed")
+
+
+def pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def png(fig) -> bytes:
+    """The figure as PNG bytes (and closed)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
+    pyplot().close(fig)
+    return buf.getvalue()
+
+
+def _sd(values: list[float]) -> float:
+    return statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def figure1(runs: dict[tuple[str, str], list[RunResult]], stated: dict[tuple[str, str], dict[int, float]],
+            title: str):
+    """``runs``: (framework, init) -> this reproduction's runs; ``stated``: (framework, init) ->
+    {seed: the report's test accuracy in points}. Bars in percent; the last group is the mean."""
+    plt = pyplot()
+    cells = [c for c in COLORS if runs.get(c)]
+    seeds = sorted({r.spec.seed for c in cells for r in runs[c]} | {s for c in cells for s in stated.get(c, {})})
+    groups = [f"Seed {s}" for s in seeds] + ["mean"]
+    series = [(c, who) for c in cells for who in ("report", "reproduction")]
+    width = 0.84 / max(len(series), 1)
+    fig, ax = plt.subplots(figsize=(max(6.4, 1.4 * len(groups) + 0.3 * len(series)), 4.4))
+    sizes = sorted({r.test_size for c in cells for r in runs[c]})
+    for i, ((fw, init), who) in enumerate(series):
+        offset = (i - (len(series) - 1) / 2) * width
+        if who == "report":
+            by_seed = stated.get((fw, init), {})
+            values, errs = [by_seed.get(s) for s in seeds], [float("nan")] * len(seeds)  # no n: no bar
+            style = dict(color="white", edgecolor=COLORS[(fw, init)], hatch="///", lw=1.2)
+        else:
+            mine = {r.spec.seed: r for r in runs[(fw, init)]}
+            values = [100 * mine[s].test_accuracy if s in mine else None for s in seeds]
+            errs = [100 * mine[s].test_se if s in mine else 0.0 for s in seeds]
+            style = dict(color=COLORS[(fw, init)])
+        present = [v for v in values if v is not None]
+        values, errs = values + [statistics.fmean(present) if present else None], errs + [_sd(present)]
+        xs = [g + offset for g, v in enumerate(values) if v is not None]
+        ys, es = [v for v in values if v is not None], [e for v, e in zip(values, errs) if v is not None]
+        if not ys:
+            continue
+        label = f"{'the report' if who == 'report' else 'this reproduction'}: {fw} {init}"
+        bars = ax.bar(xs, ys, width, yerr=es, capsize=3, label=label, gid=f"{who}:{fw}:{init}", **style)
+        ax.bar_label(bars, labels=[f"{y:.1f}" for y in ys], padding=2, fontsize=7, rotation=90)
+    ax.axhline(50, color="grey", lw=0.8, ls=":", label="chance (binary)")
+    ax.set_xticks(range(len(groups)), groups)
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylim(0, 105)
+    ax.set_title(title)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    note = ERRORS_NOTE.format(n=" / ".join(f"{n:,}" for n in sizes) or "?", k=len(seeds))
+    ax.text(0.0, -0.09, note, transform=ax.transAxes, ha="left", va="top", fontsize=7, gid="errors-note")
+    return fig
+
+
+def figure2(runs: list[RunResult], stated_epoch: int, title: str):
+    """One line per run (colour: framework and init; line: framework; marker: seed), each run's best
+    epoch starred, and a dotted line at the epoch the report states as the best."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7.0, 4.4))
+    for r in runs:
+        fw, init, seed = r.spec.framework, r.spec.init, r.spec.seed
+        epochs = list(range(1, len(r.valid_accuracy) + 1))
+        ys = [100 * a for a in r.valid_accuracy]
+        ax.plot(epochs, ys, color=COLORS.get((fw, init)), marker=MARKERS[seed % len(MARKERS)], ms=4,
+                ls="-" if fw == "fairseq" else "--", label=f"{fw} {init}, seed {seed}")
+        ax.plot([r.best_epoch], [ys[r.best_epoch - 1]], ls="none", marker="*", ms=14, mfc="none",
+                mec="black", gid=f"best:{r.spec.name}")
+    ax.plot([], [], ls="none", marker="*", ms=12, mfc="none", mec="black",
+            label="best validation epoch (its checkpoint is tested)")
+    ax.axvline(stated_epoch, color="grey", ls=":", lw=1, label=f"the report: best after {stated_epoch} epochs")
+    longest = max([len(r.valid_accuracy) for r in runs] + [stated_epoch])
+    ax.set_xticks(range(1, longest + 1))
+    ax.set_xlim(0.5, longest + 0.5)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("validation accuracy (%)")
+    ax.set_title(title)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return fig

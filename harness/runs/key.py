@@ -1,0 +1,96 @@
+"""A run's cache key: everything that determines its result, as JSON-able data, hashed.
+
+The key holds the run's spec, the profile's data and training tables, the threads it uses, the
+``OMP_*`` / ``MKL_*`` / ``CUBLAS_WORKSPACE_CONFIG`` environment, the device, the resolved precision,
+the CPU class and GPU model, the data's and the checkpoint's hashes, the hash of the harness code
+that decides a result (``harness.train.source_hash``) and the library versions. Two machines, or
+two checkouts, that agree on all of it compute the same result; any difference retrains.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from harness.core import env, machine
+from harness.core.records import RunSpec
+from harness.inputs.data import data_hash
+from harness import train
+from harness.train import precision
+
+
+def _sha256(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+# Libraries that change what a run computes besides ``env.LIBRARIES``: the tokenizers (ids), the
+# weights' loader and the Trainer's device/precision plumbing.
+KEY_LIBRARIES = ("tokenizers", "sentencepiece", "safetensors", "accelerate")
+
+
+# Environment variables that change kernels or thread counts; a value the user set wins over the
+# harness's ``setdefault`` and so must key the run.
+KEY_ENV_PREFIXES = ("OMP_", "MKL_")
+
+
+KEY_ENV_NAMES = ("CUBLAS_WORKSPACE_CONFIG",)
+
+
+def keyed_environment() -> dict[str, str]:
+    """The ``OMP_*``, ``MKL_*`` and ``CUBLAS_WORKSPACE_CONFIG`` values of this process."""
+    return {k: v for k, v in sorted(os.environ.items())
+            if k.startswith(KEY_ENV_PREFIXES) or k in KEY_ENV_NAMES}
+
+
+def thread_count(threads: int) -> int:
+    """The intra-op threads a run uses: the profile's, or torch's current count when it says 0."""
+    if threads:
+        return threads
+    import torch
+
+    return torch.get_num_threads()
+
+
+def keyed_versions() -> dict[str, str]:
+    """The library versions a run's key holds."""
+    return env.library_versions(env.LIBRARIES + KEY_LIBRARIES)
+
+
+def key_parts(spec: RunSpec, profile, data_dir: str | Path, checkpoint) -> dict:
+    """Everything that determines a run's result, as JSON-able data (hashed into the cache key)."""
+    device = machine.device()
+    recipe = getattr(profile, spec.framework)
+    return {
+        "spec": dataclasses.asdict(spec),
+        "data_spec": dataclasses.asdict(profile.data),
+        "train_spec": dataclasses.asdict(getattr(profile, spec.framework)),
+        "threads": thread_count(profile.threads),
+        "environment": keyed_environment(),
+        "device": device,
+        # the numerics the run uses: the resolved precision and what decides it (the CPU's ISA class,
+        # the GPU's model): "auto" resolves differently, and kernels differ, across classes
+        "precision": precision.resolve(recipe.precision, device) if recipe.precision != "bf16" else "bf16",
+        "cpu_class": machine.cpu_class(),
+        "gpu": machine.hardware().get("gpu", ""),
+        "data": data_hash(data_dir),
+        "checkpoint": checkpoint.hash,
+        "source": train.source_hash(spec.framework),
+        "versions": keyed_versions(),
+    }
+
+
+def inputs(parts: dict, data_dir: str | Path, checkpoint) -> dict:
+    """Where a run's data and checkpoint came from, with their hashes (``provenance["inputs"]``;
+    not part of the cache key): "embedded" for the suite's own data cache and MiniLM import,
+    "user" for ``--data`` / ``$LAB_DATA`` and ``--checkpoint`` / ``$LAB_CHECKPOINT``. The ledger
+    compares only runs on user files with the report's table (C2)."""
+    embedded_data = Path(data_dir).resolve().is_relative_to((env.cache_dir() / "data").resolve())
+    return {"data": {"source": "embedded" if embedded_data else "user", "sha256": parts["data"]},
+            "checkpoint": {"source": getattr(checkpoint, "source", "user"), "sha256": parts["checkpoint"]}}
+
+
+def cache_key(parts: dict) -> str:
+    return _sha256(json.dumps(parts, sort_keys=True).encode())
