@@ -18,6 +18,7 @@ VERBS = {
     "fetch": "fetch and verify the embedded data and encoder (set-up)",
     "doctor": "this machine's CPU class and precision policy (--bench: where an update's time goes)",
     "cache": "list the run cache's entries, or prune those no current key reaches",
+    "upgrade-claims": "rewrite a schema-1 claims file as schema 2",
 }
 
 
@@ -25,7 +26,7 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m harness", description=__doc__.splitlines()[0])
     sub = top.add_subparsers(dest="command", required=True)
     for name, help_ in VERBS.items():
-        module = importlib.import_module(f"harness.cli.{name}")
+        module = importlib.import_module(f"harness.cli.{name.replace('-', '_')}")
         p = sub.add_parser(name, help=help_, description=help_)
         module.add_arguments(p)
         p.set_defaults(_main=module.main)

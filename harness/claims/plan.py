@@ -1,9 +1,11 @@
-"""The command that would decide a verdict the seeds at hand cannot.
+"""The command that would decide a verdict the seeds at hand cannot, and the commands that make
+the runs a claim needs.
 
-:func:`decide` is what the ledger prints under a NOT ESTABLISHED verdict that lacks power (C4:
-  fewer seeds than ±margin needs): the ``reproduce`` command with enough seeds, how many runs that
-  is (and how many are new: seeds already trained come from the run cache), and the time it
-  should take, from measured run times (``wall_time_s``) with the source named.
+:func:`decide` is what the ledger prints under a NOT ESTABLISHED equivalence that lacks power (fewer
+seeds than ±margin needs): the ``reproduce`` command with enough seeds, how many runs that is (and how
+many are new: seeds already trained come from the run cache), and the time it should take, from
+measured run times (``wall_time_s``) with the source named. :data:`REPORT_FILES` is what goes before a
+command that must run on the report's own data and checkpoint.
 """
 
 from __future__ import annotations
@@ -16,6 +18,15 @@ from harness.core.paths import PROFILES_DIR
 from harness.runs.cache import cache_root_of, read_entry
 from harness.runs.local import default_jobs
 from harness.runs.seeds import extend_seeds, seeds_arg
+
+
+REPORT_FILES = "LAB_DATA=<the report's data> LAB_CHECKPOINT=<its checkpoint> "
+
+
+def on_report_files(profile: str, claims_name: str) -> str:
+    """The commands that make fresh runs of ``profile`` on the report's own files and judge them."""
+    return (f"`{REPORT_FILES}python -m harness reproduce --profile {profile} --out out-{profile}`, then "
+            f"`python -m harness ledger --claims {claims_name} --results out-{profile}/results`")
 
 
 @dataclass(frozen=True)

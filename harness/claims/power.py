@@ -1,85 +1,120 @@
-"""Planning numbers for the equivalence test: its power, the narrowest margin the data establish,
-and the seeds a margin needs. Inputs in points; the planning SD is the seed-to-seed SD, never a
-binomial SE.
+"""Planning the equivalence test that decides "consistent": its power, and the seeds a margin needs.
 
-- :func:`tost_power`: power of TOST (pooled-variance t, equal n) at a given true difference.
-- :func:`smallest_tost_margin`: the smallest margin TOST establishes at ``alpha`` on these data
-  (root of ``tost(margin).pvalue = alpha``, by ``scipy.optimize.brentq``).
-- :func:`seeds_needed`: seeds per group for TOST to establish ±margin with a given power
-  (``statsmodels.stats.power.TTestIndPower``; see its docstring for the bound used).
+The test that decides is Welch's TOST at ±margin (``harness.claims.relations.equivalence``), so the
+power is Welch TOST's, not a pooled t's. With n seeds per arm and true seed SDs (s_a, s_b), the
+difference of means d is N(diff, tau^2), tau^2 = (s_a^2 + s_b^2) / n, and Welch's estimate of tau
+has (Satterthwaite) df = (n - 1)(s_a^2 + s_b^2)^2 / (s_a^4 + s_b^4); TOST establishes ±m iff
+-m + t·se < d < m - t·se (t: the one-sided 1 - alpha quantile at that df). :func:`tost_power`
+integrates that probability over se (df·se^2/tau^2 ~ chi^2(df)): the noncentral-t computation
+with Satterthwaite's df. ``tests/test_stats.py`` checks it against a seeded simulation of Welch TOST.
+
+The planning SDs are the arms' own seed-to-seed sample SDs, which are themselves uncertain (3 seeds
+per arm: 4 degrees of freedom together). :func:`plan` gives the seeds needed at the measured SDs and
+across the 95% confidence interval of their pooled SD (chi-square), e.g. "6 seeds (3 to 43)". No
+power is ever computed at the observed difference (post-hoc power says nothing the p-value does not).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import integrate, stats
 
-from harness.claims.stats import sample, tost
+MAX_SEEDS = 10_000  # beyond this, "more than 10,000 seeds"
 
 
-def tost_power(sd: float, margin: float, n: int, alpha: float, diff: float = 0.0) -> float:
-    """Probability that TOST (pooled-variance t, n seeds per group, df = 2n - 2) establishes
-    ±margin at ``alpha`` when the true difference is ``diff`` and each group has SD ``sd``.
+def welch_df(sd_a: float, sd_b: float, n: int) -> float:
+    """Satterthwaite's df of Welch's t with n seeds per arm and seed SDs sd_a, sd_b."""
+    va, vb = sd_a * sd_a, sd_b * sd_b
+    return (n - 1) * (va + vb) ** 2 / (va * va + vb * vb)
 
-    Exact: given the pooled SD s, TOST rejects iff -margin + t·s·k < d < margin - t·s·k with
-    k = sqrt(2/n) and d ~ N(diff, (sd·k)^2); that probability is integrated over s
-    (df·s^2/sd^2 ~ chi^2(df)). Planning uses the seed-to-seed SD, never a binomial SE."""
-    for name, v in (("sd", sd), ("margin", margin)):
-        if not (math.isfinite(v) and v > 0):
-            raise ValueError(f"{name} must be a positive number, got {v!r}")
-    if not (isinstance(n, int) and n >= 2 and 0 < alpha < 0.5 and math.isfinite(diff)):
-        raise ValueError(f"need n >= 2 seeds, 0 < alpha < 0.5, a finite diff; got n={n!r}, alpha={alpha}, diff={diff}")
-    from scipy import integrate
 
-    df, k = 2 * n - 2, math.sqrt(2 / n)
+def tost_power(sd_a: float, sd_b: float, margin: float, n: int, alpha: float, diff: float = 0.0) -> float:
+    """Probability that Welch's TOST at ``alpha`` establishes ±``margin`` with n seeds per arm, when
+    the true difference is ``diff`` and the arms' seed SDs are sd_a and sd_b (one of them may be 0)."""
+    for name, v in (("sd_a", sd_a), ("sd_b", sd_b)):
+        if not (math.isfinite(v) and v >= 0):
+            raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
+    if not (sd_a > 0 or sd_b > 0):
+        raise ValueError("at least one arm needs a seed SD > 0 to plan with")
+    if not (math.isfinite(margin) and margin > 0 and isinstance(n, int) and n >= 2 and 0 < alpha < 0.5):
+        raise ValueError(f"need margin > 0, n >= 2 seeds, 0 < alpha < 0.5; got {margin}, {n}, {alpha}")
+    df = welch_df(sd_a, sd_b, n)
+    tau = math.sqrt((sd_a * sd_a + sd_b * sd_b) / n)
     tc = stats.t.ppf(1 - alpha, df)
-    c_max = df * (margin / (tc * sd * k)) ** 2  # beyond it the acceptance region is empty
+    c_max = df * (margin / (tc * tau)) ** 2  # beyond it the acceptance region is empty
 
     def inside(c):
-        half = margin - tc * sd * math.sqrt(c / df) * k
-        return stats.norm.cdf((half - diff) / (sd * k)) - stats.norm.cdf((-half - diff) / (sd * k))
+        half = margin - tc * tau * math.sqrt(c / df)
+        return stats.norm.cdf((half - diff) / tau) - stats.norm.cdf((-half - diff) / tau)
 
     value, _ = integrate.quad(lambda c: inside(c) * stats.chi2.pdf(c, df), 0, c_max, limit=200)
     return float(min(1.0, max(0.0, value)))
 
 
-def smallest_tost_margin(a, b, alpha: float) -> float:
-    """The smallest margin m with ``tost(a, b, m).pvalue == alpha``: equivalence within any wider
-    margin is established at ``alpha`` on these data, within a narrower one it is not."""
-    x, y = sample(a, "a"), sample(b, "b")
-    if np.std(x, ddof=1) == 0 and np.std(y, ddof=1) == 0:
-        raise ValueError("TOST is undefined when both groups are constant")
-    lo = abs(float(np.mean(x) - np.mean(y))) + 1e-12  # at |diff| one side has p >= 0.5 > alpha
-    hi = 2 * lo + 1.0
-    while tost(x, y, hi).pvalue >= alpha:
-        hi *= 2
-    return float(optimize.brentq(lambda m: tost(x, y, m).pvalue - alpha, lo, hi, xtol=1e-9))
+def seeds_needed(sd_a: float, sd_b: float, margin: float, alpha: float, power: float) -> int | None:
+    """The fewest seeds per arm for which Welch TOST reaches ``power`` at no difference (None: more
+    than :data:`MAX_SEEDS`). Power grows with n, so a doubling search then bisection finds it."""
+    if not 0 < power < 1:
+        raise ValueError(f"power must be in (0, 1), got {power!r}")
+
+    def enough(n):
+        return tost_power(sd_a, sd_b, margin, n, alpha) >= power
+
+    if enough(2):
+        return 2
+    lo, hi = 2, 4
+    while not enough(hi):
+        lo, hi = hi, hi * 2
+        if hi > MAX_SEEDS:
+            return None if not enough(MAX_SEEDS) else _bisect(enough, lo, MAX_SEEDS)
+    return _bisect(enough, lo, hi)
 
 
-def seeds_needed(sd: float, margin: float, alpha: float, power: float = 0.8) -> int:
-    """Seeds per group for TOST at ``alpha`` to establish ±``margin`` with probability ``power``,
-    when the true difference is 0 and both groups have standard deviation ``sd``.
+def _bisect(enough, lo: int, hi: int) -> int:
+    while hi - lo > 1:  # enough(lo) is False, enough(hi) is True
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if enough(mid) else (mid, hi)
+    return hi
 
-    TOST establishes equivalence when both one-sided tests reject, so by the union bound its power
-    is at least ``1 - beta_low - beta_high``; each one-sided t-test (effect ``margin / sd``) is
-    therefore sized by ``TTestIndPower`` for power ``1 - (1 - power) / 2``. The answer is a
-    conservative (never too small) seed count; ``tests/test_stats.py`` checks it by simulation.
-    """
-    from statsmodels.stats.power import TTestIndPower
 
-    for name, v in (("sd", sd), ("margin", margin)):
-        if not (math.isfinite(v) and v > 0):
-            raise ValueError(f"{name} must be a positive number, got {v!r}")
-    if not (0 < alpha < 0.5 and 0 < power < 1):
-        raise ValueError(f"need 0 < alpha < 0.5 and 0 < power < 1, got alpha={alpha}, power={power}")
-    analysis, effect, target = TTestIndPower(), margin / sd, 1 - (1 - power) / 2
-    if analysis.power(effect_size=effect, nobs1=2, alpha=alpha, ratio=1.0, alternative="larger") >= target:
-        return 2  # the fewest seeds a t-test can use already suffice (the solver fails below 2)
-    n = float(np.squeeze(analysis.solve_power(
-        effect_size=effect, alpha=alpha, power=target, ratio=1.0, alternative="larger"
-    )))
-    if not math.isfinite(n):
-        raise ValueError(f"statsmodels found no seed count for margin {margin} at sd {sd} (alpha {alpha}, power {power})")
-    return math.ceil(n)
+def sd_factors(df: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The factors that take a sample SD with ``df`` degrees of freedom to the ends of the
+    ``confidence`` interval of the true SD (chi-square): (low, high)."""
+    q = (1 - confidence) / 2
+    return math.sqrt(df / stats.chi2.ppf(1 - q, df)), math.sqrt(df / stats.chi2.ppf(q, df))
+
+
+@dataclass(frozen=True)
+class Plan:
+    margin: float
+    power: float  # the target
+    seeds_at_hand: int  # the fewer of the two arms' seeds
+    power_at_hand: float  # TOST's power with them, at no difference, at the measured SDs
+    seeds: int | None  # seeds per arm for the target power at the measured SDs (None: > MAX_SEEDS)
+    seeds_low: int | None  # ... at the low end of the pooled SD's 95% CI
+    seeds_high: int | None  # ... at its high end
+    df: int  # the planning SD's degrees of freedom
+
+    def describe(self) -> str:
+        def n(x):
+            return f"more than {MAX_SEEDS:,}" if x is None else str(x)
+        return (f"TOST ±{self.margin:g} with {self.seeds_at_hand} seeds per arm: power {self.power_at_hand:.2f} at no "
+                f"difference; ±{self.margin:g} needs {n(self.seeds)} seeds per arm for power {self.power:g} "
+                f"({n(self.seeds_low)} to {n(self.seeds_high)} across the 95% CI of the seed SD, {self.df} df)")
+
+
+def plan(a, b, margin: float, alpha: float, power: float) -> Plan:
+    """The power at hand and the seeds needed for "consistent within ±margin", planned on the two
+    arms' own seed SDs (each scaled together across the pooled SD's 95% CI)."""
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    sd_a, sd_b = float(np.std(x, ddof=1)), float(np.std(y, ddof=1))
+    df = x.size + y.size - 2
+    low, high = sd_factors(df)
+    at_hand = min(x.size, y.size)
+    return Plan(margin, power, at_hand, tost_power(sd_a, sd_b, margin, at_hand, alpha),
+                seeds_needed(sd_a, sd_b, margin, alpha, power),
+                seeds_needed(sd_a * low, sd_b * low, margin, alpha, power),
+                seeds_needed(sd_a * high, sd_b * high, margin, alpha, power), df)

@@ -14,7 +14,12 @@ a paired test raise a :class:`ValueError` that names the group and shows its val
 - :func:`hedges_g`: bias-corrected standardized mean difference
   (``statsmodels.stats.meta_analysis.effectsize_smd``; sample SDs, pooled).
 - :func:`welch_ci`: the Welch t-based confidence interval of mean(a) - mean(b)
-  (``scipy.stats.ttest_ind(equal_var=False).confidence_interval``).
+  (``scipy.stats.ttest_ind(equal_var=False).confidence_interval``), two-sided or one-sided.
+- :func:`undecidable`: what makes a comparison of per-seed groups impossible (too few seeds,
+  non-finite values, no seed-to-seed variation at all), as a sentence; None when it can be made.
+- :func:`mcnemar_greater`: the exact one-sided McNemar test on paired per-sentence outcomes
+  (``scipy.stats.binomtest`` on the discordant pairs); :func:`holm`: Holm's adjustment
+  (``statsmodels.stats.multitest.multipletests``).
 - :func:`beyond_margin`: one-sided Welch test that |mean(a) - mean(b)| exceeds a margin (the side
   the data fall on): the refutation counterpart of TOST.
 - :func:`binomial_above`: one-sided exact binomial test that k of n beats a rate
@@ -179,13 +184,55 @@ class Interval:
     method: str = "Welch t"
 
 
-def welch_ci(a, b, confidence: float = 0.95) -> Interval:
-    """The Welch t-based CI of mean(a) - mean(b): the differences Welch's test does not reject."""
+def welch_ci(a, b, confidence: float = 0.95, alternative: str = "two-sided") -> Interval:
+    """The Welch t-based CI of mean(a) - mean(b): the differences Welch's test does not reject.
+    ``alternative="greater"``: the one-sided bound (low, inf); ``"less"``: (-inf, high)."""
     x, y = sample(a, "a"), sample(b, "b")
     if np.std(x, ddof=1) == 0 and np.std(y, ddof=1) == 0:
         raise ValueError(f"a CI is undefined when both groups are constant: {x.tolist()}, {y.tolist()}")
-    ci = stats.ttest_ind(x, y, equal_var=False).confidence_interval(confidence_level=confidence)
+    test = stats.ttest_ind(x, y, equal_var=False, alternative=_alternative(alternative))
+    ci = test.confidence_interval(confidence_level=confidence)
     return Interval(float(ci.low), float(ci.high), confidence, (x.size, y.size))
+
+
+def undecidable(groups: Mapping[str, Sequence[float]]) -> str | None:
+    """Why these per-seed groups cannot be compared by a t-based rule, or None: a group with fewer
+    than 2 values (its spread is unknown), a non-finite value, or every group constant (no
+    seed-to-seed spread was observed, so no confidence bound exists)."""
+    for name, values in groups.items():
+        bad = [v for v in values if not math.isfinite(v)]
+        if bad:
+            return f"{name} holds non-finite values {bad}"
+    for name, values in groups.items():
+        if len(values) < 2:
+            return f"{name} has {len(values)} seed{'s' * (len(values) != 1)}: a spread needs at least 2"
+    if all(max(v) == min(v) for v in groups.values()):
+        return ("every group is constant over its seeds (" + "; ".join(f"{n} {v[0]:g}" for n, v in groups.items())
+                + "): no seed-to-seed spread was observed, so no confidence bound can be computed")
+    return None
+
+
+def mcnemar_greater(first_right: Sequence[bool], second_right: Sequence[bool]) -> Comparison:
+    """Exact one-sided McNemar test: is the first classifier right more often than the second, on
+    the same items? Only the discordant items count (right/wrong vs wrong/right): a binomial test
+    of the first's share of them against 1/2. Statistic: that share (nan without discordant items)."""
+    if len(first_right) != len(second_right):
+        raise ValueError(f"paired outcomes of different lengths: {len(first_right)} and {len(second_right)}")
+    gain = sum(a and not b for a, b in zip(first_right, second_right))
+    loss = sum(b and not a for a, b in zip(first_right, second_right))
+    if gain + loss == 0:
+        return Comparison("exact McNemar", math.nan, 1.0, "greater", 0.0)
+    r = stats.binomtest(gain, gain + loss, 0.5, alternative="greater")
+    return Comparison("exact McNemar", gain / (gain + loss), float(r.pvalue), "greater", float(gain + loss))
+
+
+def holm(pvalues: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment of a family of p-values (in their order)."""
+    from statsmodels.stats.multitest import multipletests
+
+    if not pvalues:
+        return []
+    return [float(p) for p in multipletests(list(pvalues), method="holm")[1]]
 
 
 def beyond_margin(a, b, margin: float) -> Comparison:

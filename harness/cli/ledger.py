@@ -10,12 +10,10 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
-    from harness.claims.expected import load_report
-    from harness.claims.ledger import build_ledger, to_markdown
-    from harness.core import atomic, env
+    from harness.claims import claimsfile, ledger
+    from harness.core import atomic
 
-    env.setup()
-    text = to_markdown(build_ledger(load_report(args.claims), args.results))
+    text = ledger.to_markdown(ledger.build(claimsfile.load(args.claims), args.results))
     print(text, end="")
     if args.out:
         atomic.write_text(args.out, text)

@@ -56,8 +56,7 @@ def summary(results) -> list[str]:
 
 
 def main(args) -> int:
-    from harness.claims.expected import load_report
-    from harness.claims.ledger import build_ledger, to_markdown
+    from harness.claims import claimsfile, ledger
     from harness.core import atomic, env, machine
     from harness.core.config import load_profile
     from harness.report.build import write_report
@@ -90,8 +89,8 @@ def main(args) -> int:
         results = local.run_all(profile, data_dir, checkpoint, results_dir, cache_root=args.cache, jobs=jobs)
     print(*summary(results), sep="\n")
     print(f"{len(results)} runs in {time.perf_counter() - start:.1f} s; results in {results_dir}")
-    rows = build_ledger(load_report(), results_dir=results_dir)
-    print(to_markdown(rows))
-    path = write_report(results_dir, Path(args.out) / "report", rows)
+    led = ledger.build(claimsfile.load(), results_dir)
+    print(ledger.to_markdown(led))
+    path = write_report(results_dir, Path(args.out) / "report", led)
     print(f"report: {path} (and {path.with_suffix('.html')}, figures beside them)")
     return 0

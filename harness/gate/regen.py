@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from harness.claims.expected import load_thresholds
+from harness.claims import claimsfile
 from harness.core import atomic, env
 from harness.core.atomic import read_json
 from harness.core.config import ConfigError
@@ -149,7 +149,7 @@ def regenerate(a: str | Path, b: str | Path, expected_path: str | Path,
 
     new = {n: entry(n, v) for n, v in sorted(ma.items())}
     stamp = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-             "libraries": env.library_versions(), "git_commit": commit, "alpha": load_thresholds().significance.alpha,
+             "libraries": env.library_versions(), "git_commit": commit, "alpha": claimsfile.load().rules.alpha,
              "sources": [{"results": str(d), "cache_keys": k} for d, k in zip((a, b), keys)],
              "mode": "spot-check" if spot_check else "two full computations"}
     atomic.write_json(expected_path, {"schema": expected.SCHEMA_VERSION, "profile": profile, "provenance": prov_a,

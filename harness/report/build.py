@@ -14,9 +14,8 @@ import datetime as dt
 import statistics
 from pathlib import Path
 
-from harness.claims import ledger
-from harness.claims.expected import load_report
-from harness.claims.schema import Report
+from harness.claims import claimsfile, ledger
+from harness.claims.claimsfile import ClaimsFile
 from harness.core import atomic
 from harness.report import figures
 from harness.report import history as history_figure
@@ -36,14 +35,17 @@ def _pct(values: list[float]) -> str:
     return f"{100 * statistics.fmean(values):.1f} ± {100 * statistics.stdev(values):.2f} (SD, n={len(values)})"
 
 
-def _ledger(rows: list) -> tuple[list, list]:
+def _ledger(led: ledger.Ledger) -> tuple[list, list]:
     """The ledger's block, and one note per claim it could not run."""
-    notes = [("p", f"{r.claim} ({r.says}): {r.verdict}") for r in rows if r.verdict.startswith("NOT RUN")]
-    return [("md", ledger.to_markdown(rows))], notes or [("p", "None: every claim has a verdict.")]
+    notes = [("p", f"{r.claim} ({r.says}): {r.verdict}") for r in led.all if r.verdict.startswith("NOT RUN")]
+    return [("md", ledger.to_markdown(led))], notes or [("p", "None: every claim has a verdict.")]
 
 
-def _per_seed(results: Results, profile: str, claims: Report) -> list:
-    seeds = sorted({r.spec.seed for r in results.all(profile)} | set(claims.fairseq.seeds))
+LABELS = {f"{fw}.{init}": label for fw, init, label in ROWS}
+
+
+def _per_seed(results: Results, profile: str, claims: ClaimsFile) -> list:
+    seeds = sorted({r.spec.seed for r in results.all(profile)} | {s for c in claims.cells.values() for s in c.seeds})
     head = [""] + [f"Seed {s}" for s in seeds] + ["mean ± sample SD (n seeds)"]
     obtained = []
     for fw, init, label in ROWS:
@@ -56,30 +58,30 @@ def _per_seed(results: Results, profile: str, claims: Report) -> list:
             ("table", head, obtained)]
 
 
-def _stated(claims: Report) -> list:
+def _stated(claims: ClaimsFile) -> list:
     """The report's own per-seed table (its data and model, at the lab's scale)."""
-    seeds = sorted(set(claims.fairseq.seeds) | set(claims.hf.seeds))
+    seeds = sorted({s for c in claims.cells.values() for s in c.seeds})
     head = [""] + [f"Seed {s}" for s in seeds] + ["mean ± sample SD (n seeds)"]
     stated = []
-    for label, seeds_, values in (("Pretrained (fairseq)", claims.fairseq.seeds, claims.fairseq.pretrained),
-                                  ("Random (fairseq)", claims.fairseq.seeds, claims.fairseq.random),
-                                  ("Pretrained (HF)", claims.hf.seeds, claims.hf.pretrained)):
-        by_seed = dict(zip(seeds_, values))
-        stated.append([label, *[f"{by_seed[s]:g}%" if s in by_seed else "" for s in seeds],
-                       _pct([v / 100 for v in values])])
-    return [("p", f"What the report states (§{claims.fairseq.section}, §{claims.hf.section}; its own "
-                  "data and model):"), ("table", head, stated)]
+    for name, cell in claims.cells.items():
+        by_seed = cell.by_seed()
+        stated.append([LABELS[name], *[f"{by_seed[s]:g}%" if s in by_seed else "" for s in seeds],
+                       _pct([v / 100 for v in cell.accuracy])])
+    sections = ", ".join(f"§{s}" for s in dict.fromkeys(c.section for c in claims.cells.values()))
+    return [("p", f"What the report states ({sections}; its own data and model):"), ("table", head, stated)]
 
 
-def _stated_by_cell(claims: Report) -> dict[tuple[str, str], dict[int, float]]:
+def _stated_by_cell(claims: ClaimsFile) -> dict[tuple[str, str], dict[int, float]]:
     """The report's per-seed test accuracies (points) by (framework, init)."""
-    fs, hf = claims.fairseq, claims.hf
-    return {("fairseq", "pretrained"): dict(zip(fs.seeds, fs.pretrained)),
-            ("fairseq", "random"): dict(zip(fs.seeds, fs.random)),
-            ("hf", "pretrained"): dict(zip(hf.seeds, hf.pretrained))}
+    return {tuple(name.split(".")): cell.by_seed() for name, cell in claims.cells.items()}
 
 
-def _figures(results: Results, profile: str, claims: Report, out_dir: Path) -> list:
+def _stated_epoch(claims: ClaimsFile) -> int | None:
+    """The best epoch the report states (its ``best_epoch`` claim), or None."""
+    return next((c.params.epoch for c in claims.claims if c.relation == "best_epoch" and c.stated), None)
+
+
+def _figures(results: Results, profile: str, claims: ClaimsFile, out_dir: Path) -> list:
     runs = {(fw, init): results.group(profile, fw, init) for fw, init, _ in ROWS}
     runs = {cell: group for cell, group in runs.items() if group}
     one, two = f"figure1-{profile}.png", f"figure2-{profile}.png"
@@ -88,7 +90,7 @@ def _figures(results: Results, profile: str, claims: Report, out_dir: Path) -> l
     atomic.write_bytes(out_dir / one, figures.png(figures.figure1(
         runs, _stated_by_cell(claims), f"Figure 1: test accuracy per seed, the report vs this reproduction ({profile})")))
     atomic.write_bytes(out_dir / two, figures.png(figures.figure2(
-        results.all(profile), claims.fairseq.best_epoch, f"Figure 2: validation accuracy per epoch ({profile})")))
+        results.all(profile), _stated_epoch(claims), f"Figure 2: validation accuracy per epoch ({profile})")))
     return [("img", one, "Figure 1: test accuracy per seed, the report's numbers (hatched) beside this "
                          f"reproduction's (solid); per seed ±1 binomial SE, n={sizes} test items per run; means ±1 seed SD, "
                          f"n={seeds} seeds"),
@@ -107,18 +109,19 @@ def _provenance(results: Results, profile: str) -> list:
     return [("table", ["", "value(s) over the runs"], rows)]
 
 
-def build(results_dir: str | Path, out_dir: Path, rows: list | None = None, history: str | Path | None = None) -> list:
+def build(results_dir: str | Path, out_dir: Path, led: ledger.Ledger | None = None,
+          history: str | Path | None = None) -> list:
     """The report as blocks: ("h", level, text) | ("p", text) | ("table", head, rows) | ("img", file, caption) | ("md", text).
-    ``rows``: the claim ledger when the caller already built it from ``results_dir``; ``history``: a
-    gate history file (``harness.history``), plotted as the last section."""
-    results, claims = load_results(results_dir), load_report()
+    ``led``: the claim ledger when the caller already built it from ``results_dir``; ``history``: a
+    gate history file (``harness.gate.history``), plotted as the last section."""
+    results = load_results(results_dir)
+    led = led or ledger.build(claimsfile.load(), Path(results_dir))
+    claims = led.claims
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    if rows is None:
-        rows = ledger.build_ledger(claims, results_dir=Path(results_dir))
-    ledger_blocks, not_run = _ledger(rows)
+    ledger_blocks, not_run = _ledger(led)
     blocks = [("h", 1, "Reproducibility report: the NLP Frameworks lab"),
               ("p", f"Results: `{results_dir}` (profiles: {', '.join(results.profiles)}). Claims: "
-                    f"`{claims.path}`. Written {now} by harness commit `{git_commit()}`."),
+                    f"`{claims.name}`. Written {now} by harness commit `{git_commit()}`."),
               ("h", 2, "Claim ledger"), *ledger_blocks,
               ("h", 2, "Claims not run"), *not_run,
               ("h", 2, "The report's numbers"), *_stated(claims)]
@@ -131,12 +134,12 @@ def build(results_dir: str | Path, out_dir: Path, rows: list | None = None, hist
     return blocks
 
 
-def write_report(results_dir: str | Path, out_dir: str | Path, rows: list | None = None,
+def write_report(results_dir: str | Path, out_dir: str | Path, led: ledger.Ledger | None = None,
                  history: str | Path | None = None) -> Path:
     """Write report.md, report.html and the figures into ``out_dir``; return the Markdown's path."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    blocks = build(results_dir, out_dir, rows, history)
+    blocks = build(results_dir, out_dir, led, history)
     atomic.write_bytes(out_dir / "report.html", to_html(blocks).encode())
     atomic.write_bytes(out_dir / "report.md", to_markdown(blocks).encode())
     return out_dir / "report.md"

@@ -90,7 +90,7 @@ def figure1(runs: dict[tuple[str, str], list[RunResult]], stated: dict[tuple[str
     return fig
 
 
-def figure2(runs: list[RunResult], stated_epoch: int, title: str):
+def figure2(runs: list[RunResult], stated_epoch: int | None, title: str):
     """One line per run (colour: framework and init; line: framework; marker: seed), each run's best
     epoch starred, and a dotted line at the epoch the report states as the best."""
     plt = pyplot()
@@ -105,8 +105,9 @@ def figure2(runs: list[RunResult], stated_epoch: int, title: str):
                 mec="black", gid=f"best:{r.spec.name}")
     ax.plot([], [], ls="none", marker="*", ms=12, mfc="none", mec="black",
             label="best validation epoch (its checkpoint is tested)")
-    ax.axvline(stated_epoch, color="grey", ls=":", lw=1, label=f"the report: best after {stated_epoch} epochs")
-    longest = max([len(r.valid_accuracy) for r in runs] + [stated_epoch])
+    if stated_epoch:
+        ax.axvline(stated_epoch, color="grey", ls=":", lw=1, label=f"the report: best after {stated_epoch} epochs")
+    longest = max([len(r.valid_accuracy) for r in runs] + [stated_epoch or 1])
     ax.set_xticks(range(1, longest + 1))
     ax.set_xlim(0.5, longest + 0.5)
     ax.set_xlabel("epoch")

@@ -1,0 +1,99 @@
+"""``lora_statement`` (C5, one claim per statement of the report's LoraConfig list): what the report
+says one argument does, checked against what peft does (``harness.claims.lora_behaviour``).
+
+Every statement is held to one standard: its ``reading`` (stored beside the quote in the claims
+file) says what the words assert; REPRODUCED when peft's observed behaviour is that, REFUTED (with
+what peft does) when it is not. What ``states`` can be, per argument:
+- ``r``: "rank" (r is the rank of A and B: lora_A is r x d_in, lora_B d_out x r);
+- ``lora_alpha``: an expression in r and lora_alpha, the factor B·A is scaled by (e.g. "lora_alpha / r");
+- ``target_modules``: a word every adapted module's name contains (e.g. "attention");
+- ``lora_dropout``: "adapters" (it acts on A and B) or "input" (on the adapter's input x);
+- ``bias``: "adapters" (it decides a bias of A and B) or "base_layers" (the base model's biases), or
+  the mode the report uses, "none" / "lora_only" / "all" (what it trains);
+- ``task_type``: a peft task type (e.g. "CAUSAL_LM": next-token prediction).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.claims import lora
+from harness.claims.lora_behaviour import TINY, behaviour
+from harness.claims.row import REPORT, Row
+from harness.core.config import ConfigError
+
+NAME = "lora_statement"
+RULE = ()
+STATES = {"r": ("rank",), "lora_dropout": ("adapters", "input"),
+          "bias": ("adapters", "base_layers", "none", "lora_only", "all"), "lora_alpha": None,
+          "target_modules": None, "task_type": None}  # None: free text, checked when evaluated
+
+
+@dataclass(frozen=True)
+class Params:
+    argument: str  # the LoraConfig argument the statement is about
+    states: str  # what the statement says it does (see the module's docstring)
+    reading: str  # what the report's words are read to assert
+
+
+def check(params: Params, cells: dict, where: str) -> None:
+    if params.argument not in STATES:
+        raise ConfigError(f"{where}: argument = {params.argument!r}; fix: one of {', '.join(STATES)}")
+    allowed = STATES[params.argument]
+    if allowed and params.states not in allowed:
+        raise ConfigError(f"{where}: states = {params.states!r} for {params.argument}; fix: one of {', '.join(allowed)}")
+    if params.argument == "lora_alpha":
+        lora.evaluate_scale(params.states, 1.0, 1.0)  # a ConfigError names what it cannot read
+
+
+def observed(argument: str, states: str, b: dict) -> tuple[bool, str, str]:
+    """(holds, what peft does, how it was observed) for one statement."""
+    spec, t = b["spec"], b["trainable"]
+    if argument == "r":
+        ok = all(a[0] == spec["r"] and bb[1] == spec["r"] for a, bb in b["shapes"])
+        shapes = "; ".join(f"lora_A {a[0]}x{a[1]}, lora_B {bb[0]}x{bb[1]}" for a, bb in b["shapes"])
+        return ok, (f"r={spec['r']}: on {len(b['modules'])} adapted modules {shapes}; trainable {t['peft']:,} of "
+                    f"{t['all']:,} ({100 * t['peft'] / t['all']:.4f}%)"), \
+            f"adapter shapes; trainable count analytic {t['analytic']:,} == peft {t['peft']:,} == by name {t['by_name']:,} == the lab's {t['lab']:,}"
+    if argument == "lora_alpha":
+        stated = lora.evaluate_scale(states, spec["r"], spec["lora_alpha"])
+        ok = abs(b["scale"] - stated) <= 1e-6 * abs(stated) and b["scale_residual"] < 1e-5
+        return ok, f"measured scale {b['scale']:.6g} (stated {states} = {stated:.6g})", \
+            f"least-squares fit of peft's output minus the base output on s·B·A·x, residual {b['scale_residual']:.1e}"
+    if argument == "target_modules":
+        inside = [m for m in b["modules"] if states.lower() in m.lower()]
+        return len(inside) == len(b["modules"]) > 0, \
+            f"{len(b['modules'])} adapted modules, {len(inside)} named '{states}' (e.g. {b['modules'][0]})", \
+            f"target_modules={spec['target_modules']} on {b['arch']}: the adapted modules by name"
+    if argument == "lora_dropout":
+        d = b["dropout"]
+        where = "input" if d["dropout_input_is_x"] and d["A_input_is_dropout_output"] and d["B_input_is_A_output"] else "adapters"
+        does = ("the adapter's input x is dropped before lora_A; lora_A's output enters lora_B undropped; the weights of A "
+                "and B are never dropped" if where == "input" else "dropout acts between or on the adapters")
+        return states == where, does, f"forward hooks on an adapted Linear of {TINY}, train mode, lora_dropout 0.5"
+    if argument == "bias":
+        modes = b["bias"]
+        if states in ("adapters", "base_layers"):
+            adapters = any(m["adapter_biases"] for m in modes.values())
+            where = "adapters" if adapters else "base_layers"
+            freed = ", ".join(f"'{m}' {len(v['trainable_biases'])}" for m, v in modes.items())
+            return states == where, (f"bias frees the base layers' own biases ({freed} trainable on {TINY}); lora_A and "
+                                     "lora_B have no bias"), "trainable parameters by name under each bias mode"
+        trained = modes[states]["trainable_biases"]
+        return spec["bias"] == states and (states != "none" or not trained), \
+            f"the lab's bias={spec['bias']!r}; with bias={states!r} {len(trained)} biases train", \
+            "trainable parameters by name under that mode"
+    task = b["task"]
+    ok = spec["task_type"] == states == "CAUSAL_LM" and task["class"] == "PeftModelForCausalLM" and task["loss_is_next_token"]
+    return ok, (f"task_type={spec['task_type']!r}: {task['class']}, whose loss is the next-token loss"
+                if task["loss_is_next_token"] else f"{task['class']}"), \
+        "the wrapper's class; its loss against the shifted cross-entropy on a tiny causal LM"
+
+
+def report_rows(claim, ctx) -> list[Row]:
+    params = claim.params
+    holds, does, how = observed(params.argument, params.states, behaviour())
+    verdict = "REPRODUCED" if holds else f"REFUTED ({params.argument}: {does})"
+    says = f"§{claim.section}: {claim.quote!r} (read as: {params.reading})"
+    test = claim.checked_by if ctx.is_suite and claim.checked_by else ctx.command()
+    return [Row(claim.id, says, does, how, verdict, test, REPORT)]

@@ -1,0 +1,108 @@
+"""``superiority`` (C3, "a is much better than b"): the difference of means is at least delta points.
+
+Rule, in the claim's units (points of accuracy), at the claims file's alpha:
+- REPRODUCED when the one-sided (1 - alpha) lower confidence bound of the Welch difference
+  mean(a) - mean(b) is at least delta: a gap under delta points is never "much better", however
+  small the seed SD;
+- REFUTED when the one-sided (1 - alpha) upper bound is below delta: the gap is shown to be smaller;
+- NOT ESTABLISHED otherwise (the bounds straddle delta), or when the data cannot decide (too few
+  seeds, a non-finite value, no seed-to-seed spread at all: the row says which).
+On fresh runs the cell named ``learned`` (the random init) must also have learned: each of its runs
+above its test set's majority-class rate by a one-sided exact binomial test at alpha; otherwise a
+REPRODUCED becomes "NOT ESTABLISHED (random init not shown to learn on seeds ...)". Hedges' g and the
+paired t are printed as information only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from harness.claims import arms, stats
+from harness.claims.row import FRESH, REPORT, Row, not_run, p, pts
+from harness.claims.units import used_cells
+from harness.core.config import ConfigError
+
+NAME = "superiority"
+RULE = ("cells", "delta", "learned")  # inherited from the report under test's claim when not given
+
+
+@dataclass(frozen=True)
+class Params:
+    cells: tuple[str, str]  # (a, b): "a is much better than b"
+    delta: float  # points: the smallest difference that is "much better"
+    learned: str = ""  # on fresh runs, the cell that must have learned (the random init)
+
+
+def check(params: Params, cells: dict, where: str) -> None:
+    if not params.delta > 0:
+        raise ConfigError(f"{where}: delta = {params.delta}; fix: a difference in points > 0 (docs/ledger.md)")
+    if params.learned and params.learned not in params.cells:
+        raise ConfigError(f"{where}: learned = {params.learned!r} is not one of cells {list(params.cells)}")
+    used_cells(cells, params.cells, where)
+
+
+def judge(a: dict[int, float], b: dict[int, float], params: Params, alpha: float) -> tuple[str, str, str, dict, tuple | None]:
+    """(verdict, computed, statistic, scores, decision) of the rule on per-seed points."""
+    na, nb = params.cells
+    computed = f"{na} {pts(a.values())} vs {nb} {pts(b.values())} (points, n={len(a)}+{len(b)} seeds)"
+    why = stats.undecidable({na: list(a.values()), nb: list(b.values())})
+    if why:
+        return f"NOT ESTABLISHED (cannot decide: {why})", computed, "-", {}, None
+    x, y = list(a.values()), list(b.values())
+    diff = float(np.mean(x) - np.mean(y))
+    level = 1 - alpha
+    low = stats.welch_ci(x, y, level, "greater").low
+    high = stats.welch_ci(x, y, level, "less").high
+    df = stats.welch(x, y).df
+    delta = params.delta
+    if low >= delta:
+        verdict, decision = "REPRODUCED", ("lower_bound", low, delta)
+    elif high < delta:
+        verdict, decision = f"REFUTED (the gap is below {delta:g} points)", ("upper_bound", high, delta)
+    else:
+        verdict = f"NOT ESTABLISHED (the gap's bounds straddle {delta:g} points)"
+        decision = ("lower_bound", low, delta) if delta - low <= high - delta else ("upper_bound", high, delta)
+    info = [f"Hedges' g={stats.hedges_g(x, y):.1f}"]
+    if set(a) == set(b):
+        d = [a[s] - b[s] for s in sorted(a)]
+        info.append(f"paired t({len(d) - 1})={stats.paired(a, b, 'greater').statistic:.2f}" if max(d) != min(d)
+                    else f"paired: every seed's difference is {d[0]:+.2f} (no paired t)")
+    statistic = (f"Welch: difference {diff:+.2f} points, one-sided {level:.0%} bounds {low:+.2f} (lower) and "
+                 f"{high:+.2f} (upper), df={df:.2f}; delta = {delta:g} points; information: {', '.join(info)}")
+    return verdict, computed, statistic, {"difference": diff, "lower_bound": low, "upper_bound": high}, decision
+
+
+def report_rows(claim, ctx) -> list[Row]:
+    params = claim.params
+    a, b = (ctx.report(cell) for cell in params.cells)
+    verdict, computed, statistic, scores, decision = judge(a, b, params, ctx.alpha)
+    says = f"§{claim.section}: {claim.quote!r} ({pts(a.values())} vs {pts(b.values())})"
+    test = claim.checked_by if ctx.is_suite and claim.checked_by else ctx.command()
+    return [Row(claim.id, says, computed, statistic, verdict, test, REPORT, scores, decision)]
+
+
+def fresh_rows(claim, profile: str, runs: list, ctx) -> list[Row]:
+    params = claim.params
+    says = f"{claim.id} on {arms.fresh_label(profile, runs)}"
+    test = claim.fresh_checked_by if ctx.is_suite and claim.fresh_checked_by else ctx.command(fresh=True)
+    a, b = (arms.points(runs, cell) for cell in params.cells)
+    lacking = [cell for cell, v in zip(params.cells, (a, b)) if not v]
+    if lacking:
+        return [Row(claim.id, says, "-", "-", not_run(f"no runs of {', '.join(lacking)}"), test, FRESH)]
+    verdict, computed, statistic, scores, decision = judge(a, b, params, ctx.alpha)
+    if params.learned:
+        checks, missing = arms.learned(arms.cell_runs(runs, params.learned))
+        if missing:
+            return [Row(claim.id, says, computed, statistic, not_run(missing), test, FRESH, scores, decision)]
+        failed = [c for c in checks if c.pvalue >= ctx.alpha]
+        rates = sorted({f"{100 * c.majority:.2f}%" for c in checks})
+        statistic += (f"; {params.learned} vs its majority-class rate {', '.join(rates)} (one-sided exact binomial, "
+                      f"n={checks[0].n} each): " + "; ".join(c.describe() for c in checks))
+        if failed and verdict == "REPRODUCED":
+            seeds = ", ".join(str(c.seed) for c in failed)
+            ps = ", ".join(p(c.pvalue) for c in failed)
+            who = "random init" if params.learned.endswith(".random") else params.learned
+            verdict = f"NOT ESTABLISHED ({who} not shown to learn on seeds {seeds} (p = {ps}))"
+    return [Row(claim.id, says, computed, statistic, verdict, test, FRESH, scores, decision)]

@@ -1,0 +1,51 @@
+"""One row of the claim ledger: what a claim says, what the suite computed, the statistic, the verdict.
+
+A relation's evaluator (``harness.claims.relations``) returns rows; the ledger only collects them.
+Besides the text columns a row carries what the drift gate tracks: ``scores`` (named numbers in the
+claim's own units, e.g. ``{"difference": -0.55, "narrowest_margin": 0.98}``) and ``decision``, the
+score that decided the verdict with the rule's boundary, e.g. ``("narrowest_margin", 0.98, 3.0)``:
+a verdict whose score sits within noise of its boundary is fragile (``harness.gate``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Verdicts, by their first words (docs/ledger.md defines each).
+VERDICTS = ("REPRODUCED", "HOLDS WITHIN ±", "NOT ESTABLISHED", "REFUTED", "WRONG AS PRINTED (", "NOT RUN (")
+REPORT, FRESH = "report", "fresh"  # the ledger's two sections: the report's own numbers, the suite's runs
+
+
+@dataclass(frozen=True)
+class Row:
+    claim: str  # the claim's id: C1, C2b, C5.dropout, ...
+    says: str  # what the report says (quoted, with its section) and what the row judges it on
+    computed: str  # what the suite computed
+    statistic: str  # the statistic behind the verdict, with its numbers
+    verdict: str  # one of VERDICTS
+    test: str  # what checks the rule: a test id (pytest path::name) or a command
+    section: str = REPORT  # REPORT, or FRESH: the suite's own runs, labelled in ``says``
+    scores: dict[str, float] = field(default_factory=dict)  # named numbers, the claim's units
+    decision: tuple[str, float, float] | None = None  # (score, its value, the rule's boundary)
+
+    def __post_init__(self):
+        if not self.verdict.startswith(VERDICTS):
+            raise ValueError(f"{self.claim}: verdict {self.verdict!r} is not one of {VERDICTS}")
+        if self.section not in (REPORT, FRESH):
+            raise ValueError(f"{self.claim}: section {self.section!r} is not {REPORT!r} or {FRESH!r}")
+        if self.decision is not None and self.decision[0] not in self.scores:
+            raise ValueError(f"{self.claim}: decision score {self.decision[0]!r} is not among {sorted(self.scores)}")
+
+
+def not_run(reason: str) -> str:
+    return f"NOT RUN ({reason})"
+
+
+def p(x: float) -> str:
+    """A p-value as the ledger prints it: two significant digits below 0.01, else 2-3 decimals."""
+    return f"{x:.2g}" if x < 0.01 else f"{x:.2f}" if x >= 0.1 else f"{x:.3f}"
+
+
+def pts(values) -> str:
+    """Per-seed values in points, as the report prints them."""
+    return " / ".join(f"{v:.1f}" for v in values)
