@@ -143,3 +143,25 @@ def tiny_cli(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("tiny_cli")
     return faults.TINY_PROFILE, tiny.make_data(root / "data"), faults.make_cli_checkpoint(root / "checkpoint")
+
+
+def _pin_fixture(profile):
+    @pytest.fixture(scope="session")
+    def pin():
+        from harness.core.paths import EXPECTED_DIR
+        from harness.gate.expected import load_expected
+
+        expected = load_expected(EXPECTED_DIR / "results" / f"{profile.name}.json")
+
+        def pinned(claim: str) -> str:
+            return expected.metrics[f"ledger.{claim}.verdict"][0]
+
+        return pinned
+
+    pin.__doc__ = (f"claim id -> the verdict the {profile.name} runs are pinned to in the gate's expected file "
+                   "(a claim's test is a strict xfail where the pin is not the claim's verdict: tests/pins.py)")
+    return pin
+
+
+smoke_pin = _pin_fixture(SMOKE)
+lab_pin = _pin_fixture(LAB)

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.claims.expected import Band, load_bands, load_lab, load_report, load_thresholds
+from harness.claims import claimsfile
+from harness.claims.expected import Band, load_bands, load_lab
 from harness.core.config import Profile, build, load_profile, read_toml
 from harness.core.records import RunResult, RunSpec
 from harness.runs.cache import get_or_run
@@ -34,23 +35,37 @@ DATA = Path(__file__).parent / "data"
 @dataclass(frozen=True)
 class Tier:
     name: str  # gpu-lab | cpu-tiny
-    device: str  # what harness.env.device() gives in this tier
+    device: str  # what harness.core.machine.device() gives in this tier
     profile: Profile
     stated: dict  # (framework, init) -> {seed: test accuracy in points}: what the runs are held to
     bands: dict  # (framework, init) -> Band
     schedule: tuple[int, int, int]  # (updates per epoch, updates, epochs) the protocol prescribes
     margin: float  # points: "consistent" (HF vs fairseq) and per-seed agreement with ``stated``
+    best_epoch: int  # the best epoch the runs are held to (C2b)
+    pins: dict  # claim id -> the verdict this tier's data are measured to give, where not the report's
     embedded: Callable  # () -> (data dir, checkpoint): the default inputs
     user: Callable  # () -> (data dir, checkpoint): the user's files (cpu-tiny: the tiny ones)
     cache: Path | None = None  # run cache (None: the harness cache)
 
-    def thresholds(self):
-        """The suite's decision rules (expected/thresholds.toml) with this tier's "consistent" margin."""
+    def claims(self):
+        """The report under test's claims file as this tier judges it: its stated cells are the tier's,
+        its margins the tier's "consistent" margin, its profile the tier's (the rules are the claims')."""
         import dataclasses
 
-        t = load_thresholds()
-        ladder = tuple(sorted({*t.equivalence.ladder, self.margin}))
-        return dataclasses.replace(t, equivalence=dataclasses.replace(t.equivalence, margin=self.margin, ladder=ladder))
+        cf = claimsfile.load()
+        cells = {f"{fw}.{init}": claimsfile.Cell("tier", tuple(v), tuple(v.values()))
+                 for (fw, init), v in self.stated.items()}
+        claims = []
+        for c in cf.claims:
+            params = c.params
+            if hasattr(params, "margin"):
+                params = dataclasses.replace(params, margin=self.margin)
+            if hasattr(params, "profile"):
+                params = dataclasses.replace(params, profile=self.profile.name)
+            if c.relation == "best_epoch":
+                params = dataclasses.replace(params, epoch=self.best_epoch, updates=self.schedule[0] * self.best_epoch)
+            claims.append(dataclasses.replace(c, params=params))
+        return dataclasses.replace(cf, cells=cells, claims=tuple(claims))
 
     def runs(self, framework: str, init: str, inputs: tuple) -> list[RunResult]:
         data_dir, checkpoint = inputs
@@ -62,16 +77,15 @@ def lab_tier() -> Tier:
     from harness.inputs import checkpoints
     from harness.inputs import data
 
-    lab, report, facts = load_profile("lab"), load_report(), load_lab()
-    fs, hf, s = report.fairseq, report.hf, facts.schedule
+    lab, report, facts = load_profile("lab"), claimsfile.load(), load_lab()
+    s = facts.schedule
     return Tier(
         "gpu-lab", "cuda", lab,
-        stated={("fairseq", "pretrained"): dict(zip(fs.seeds, fs.pretrained)),
-                ("fairseq", "random"): dict(zip(fs.seeds, fs.random)),
-                ("hf", "pretrained"): dict(zip(hf.seeds, hf.pretrained))},
+        stated={tuple(name.split(".")): cell.by_seed() for name, cell in report.cells.items()},
         bands={(fw, i): b for (p, fw, i), b in load_bands().items() if p == lab.name},
-        schedule=(s.train_size // s.batch_size, fs.best_updates, s.epochs),
-        margin=load_thresholds().equivalence.margin,
+        schedule=(s.train_size // s.batch_size, report.claim("C2b").params.updates, s.epochs),
+        margin=report.claim("C4").params.margin,
+        best_epoch=report.claim("C2b").params.epoch, pins={},
         embedded=lambda: (data.prepare(lab.data), checkpoints.embedded()),
         user=lambda: (data.prepare(lab.data, data.user_data_dir()), checkpoints.from_dir()),
     )
@@ -90,7 +104,8 @@ def tiny_tier(root: Path) -> Tier:
              for fw, inits in raw["bands"].items() for i, t in inits.items()}
     per_epoch, epochs = -(-train // profile.fairseq.batch_size), profile.fairseq.max_epochs
     return Tier("cpu-tiny", "cpu", profile, stated, bands, (per_epoch, per_epoch * epochs, epochs),
-                float(raw["margin"]), embedded=lambda: inputs, user=lambda: inputs, cache=root / "runs")
+                float(raw["margin"]), int(raw["best_epoch"]), dict(raw.get("pins", {})), embedded=lambda: inputs, user=lambda: inputs,
+                cache=root / "runs")
 
 
 GPU_MARKS = (pytest.mark.gpu, pytest.mark.slow)

@@ -1,20 +1,26 @@
 """C1: the report's analytic parameter count (report §1, "Which yields 22807552 parameters").
 
 Every number comes from expected/ (report.toml: what the report states; lab.toml: the lab's facts).
+The ledger's rule is the ``count`` relation (harness.claims.relations.count): the stated total equals
+the formula at the report's dimensions and fairseq's own count; a slip gets its difference, the
+formula's terms and the readings that give the stated total.
 """
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.inputs import models as params
-from harness.claims.expected import load_lab, load_report
+from harness.claims import claimsfile, ledger
+from harness.claims import parameters as convention
+from harness.claims.expected import load_lab
+from harness.claims.relations import count
 from harness.core.config import EncoderConfig
-from harness.claims import count as convention
+from harness.inputs import models as params
 
-REPORT = load_report()
+REPORT = claimsfile.load()
+C1 = REPORT.claim("C1").params
 LAB = load_lab()
-CFG = REPORT.encoder(heads=LAB.encoder.heads, padding_idx=LAB.encoder.padding_idx)
+CFG = count.config(C1)
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +28,14 @@ def fairseq_model():
     return params.build_fairseq(CFG)
 
 
+def test_the_reports_count_holds():
+    """C1's row: the stated total is the formula at the report's dimensions and fairseq's own count."""
+    row = ledger.report_row("C1")
+    assert row.verdict == "REPRODUCED", f"{row.verdict}: {row.computed}; {row.statistic}"
+
+
 def test_formula_equals_report_and_fairseq_count(fairseq_model):
-    stated = REPORT.params.stated_total
+    stated = C1.total
     by_formula = convention.formula(CFG)
     counted = convention.count(fairseq_model.named_parameters())
     assert by_formula == counted == stated, (
@@ -96,8 +108,9 @@ def test_vocab_is_the_dictionary_fairseq_builds(n_words):
 def test_best_updates_is_epochs_times_updates_per_epoch():
     s = LAB.schedule
     assert s.train_size % s.batch_size == 0
-    assert s.epochs * s.train_size // s.batch_size == REPORT.fairseq.best_updates
-    assert s.epochs == REPORT.fairseq.best_epoch
+    c2b = REPORT.claim("C2b").params
+    assert s.epochs * s.train_size // s.batch_size == c2b.updates
+    assert s.epochs == c2b.epoch
 
 
 encoder_configs = st.builds(

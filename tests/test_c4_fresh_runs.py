@@ -4,27 +4,23 @@ Two levels. The frameworks compute the same function: the same weights on the sa
 of real reviews give the same classification logits (to 1e-5). And fine-tuning the same
 checkpoint on the same splits with the *same* recipe (the `smoke` profile's matched `[fairseq]` and
 `[hf]`: one optimizer and update rule, one precision policy, no clipping, the same dropout and
-schedule) gives test accuracies equivalent within the suite's margin (TOST,
-expected/thresholds.toml): that is what "consistent" is held to, never a non-significant Welch
-test. Measured (matched): HF 0.55 points below fairseq (Welch 95% CI -1.10 to +0.00); with the
-recipes as the lab had them the gap was about a point. The power test shows that three seeds can
-establish the margin at this scale.
+schedule) gives test accuracies equivalent within the claim's margin (C4's ``equivalence`` relation,
+expected/report.toml): that is what "consistent" is held to, never a non-significant Welch test.
+The verdict the smoke runs give is pinned in the gate's expected file (tests/pins.py); the plan
+test shows that three seeds give TOST the power to establish the margin at this scale.
 """
 
 import pytest
 import torch
 
-from harness.inputs import convert
-from harness.inputs import data
-from harness.claims import stats
-from harness.claims.expected import load_thresholds
+from harness.claims import claimsfile, ledger, power
 from harness.core.config import load_profile
-from harness.claims.verdicts import equivalence
-from harness.claims import power
+from harness.inputs import convert, data
+from tests import pins
 
 PROFILE = load_profile("smoke")
-T = load_thresholds()
-ALPHA, EQ = T.significance.alpha, T.equivalence
+REPORT = claimsfile.load()
+C4 = REPORT.claim("C4").params
 TOL = 1e-5
 
 
@@ -58,49 +54,25 @@ def test_same_weights_same_batch_same_class_logits(checkpoint, data_dir):
 
 
 @pytest.fixture(scope="module")
-def smoke_hf_pretrained(request):
-    """The HF pretrained cell (conftest's per-seed fixtures: the shared run cache)."""
-    return request.getfixturevalue("smoke_hf")["pretrained"]
-
-
-@pytest.fixture(scope="module")
-def fresh(smoke_hf_pretrained, smoke_fairseq):
-    """(HF points, fairseq points, test size, Welch p, TOST p by margin, a printable summary)."""
-    hf = [100 * r.test_accuracy for r in smoke_hf_pretrained]
-    fs = [100 * r.test_accuracy for r in smoke_fairseq["pretrained"]]
-    r = equivalence(hf, fs, T)
-    verdict, welch_p, tost_p = r.verdict, r.welch_p, r.tost_p
-    table = (f"smoke, seeds {list(PROFILE.seeds)}: HF {[round(x, 2) for x in hf]} vs fairseq "
-             f"{[round(x, 2) for x in fs]}; Welch p={welch_p:.3f}; TOST p by margin "
-             f"{ {m: round(p, 4) for m, p in tost_p.items()} }; verdict {verdict}")
-    print(table)
-    return hf, fs, smoke_hf_pretrained[0].test_size, welch_p, tost_p, table
+def fresh(smoke_hf, smoke_fairseq):
+    """(C4's row on the smoke runs, HF points, fairseq points)."""
+    runs = smoke_hf["pretrained"] + smoke_fairseq["pretrained"]
+    hf, fs = ([100 * r.test_accuracy for r in group] for group in (smoke_hf["pretrained"], smoke_fairseq["pretrained"]))
+    return ledger.fresh_row("C4", "smoke", runs), hf, fs
 
 
 @pytest.mark.train
-def test_fresh_equivalent_within_margin(fresh):
-    hf, fs, _, _, _, table = fresh
-    r = stats.tost(hf, fs, EQ.margin)
-    assert r.pvalue < ALPHA, (
-        f"TOST ±{EQ.margin:g} points: p={r.pvalue:.4f} >= {ALPHA} (diff {r.diff:+.2f}); {table}"
-    )
+def test_fresh_hf_consistent_with_fairseq(request, fresh, smoke_pin):
+    """C4's row on the smoke runs: HOLDS WITHIN ±m (the 90% CI of HF - fairseq inside ±m)."""
+    row, _, _ = fresh
+    pins.expect(request, row, f"HOLDS WITHIN ±{C4.margin:g}", smoke_pin("C4"), "the smoke expected file")
 
 
 @pytest.mark.train
 def test_three_seeds_have_power_for_the_margin(fresh):
-    """The smoke margin is the suite's (expected/thresholds.toml), justified at this scale by power.
-
-    Planning SD: the measured seed-to-seed SD (pooled sample SD of both frameworks' runs), never
-    the binomial SE of a fixed test set (reruns move by seed, not by test-set resampling). TOST with
-    the profile's seeds must reach the target power at the margin both at no difference and at the
-    observed difference (else a failure to establish it would say nothing)."""
-    hf, fs, n, _, _, table = fresh
-    sd = stats.pooled_sd(hf, fs)
-    diff = sum(hf) / len(hf) - sum(fs) / len(fs)
-    seeds = len(PROFILE.seeds)
-    p0, pd = (power.tost_power(sd, EQ.margin, seeds, ALPHA, d) for d in (0.0, diff))
-    assert p0 >= EQ.power and pd >= EQ.power, (
-        f"TOST ±{EQ.margin:g} with {seeds} seeds at the measured pooled seed SD {sd:.2f} points "
-        f"(n={len(hf)}+{len(fs)}): power {p0:.2f} at no difference, {pd:.2f} at the observed {diff:+.2f}; "
-        f"target {EQ.power}; {power.seeds_needed(sd, EQ.margin, ALPHA, EQ.power)} seeds needed at no difference; {table}"
-    )
+    """The margin is the claim's, and at this scale the profile's seeds give Welch TOST the target
+    power at no difference at the measured seed SDs (else a failure to establish it would say
+    nothing). Planning SDs: the seed-to-seed SDs, never the binomial SE of a fixed test set."""
+    row, hf, fs = fresh
+    plan = power.plan(hf, fs, C4.margin, REPORT.rules.alpha, REPORT.rules.power)
+    assert plan.power_at_hand >= plan.power, f"{plan.describe()}; HF {hf} vs fairseq {fs}; {row.statistic}"

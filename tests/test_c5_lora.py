@@ -3,23 +3,26 @@
 Counts: analytic (module shapes) == peft's get_nb_trainable_parameters() == a count by parameter
 name, exact, on real architectures built on the meta device; the figures come from
 expected/lora.toml. Semantics: scale alpha/r, dropout in train mode only, bias modes, targets,
-task type, and a few training steps of a tiny random-init causal LM.
+task type, and a few training steps of a tiny random-init causal LM. The report's statements are
+C5's rows, one per statement (expected/report.toml, each with its reading), judged on peft's
+observed behaviour (harness.claims.lora_behaviour).
 """
 
 import copy
 import dataclasses
+import json
 
 import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.claims import lora
-from harness.claims import lora_claims
-from harness.claims.expected import load_report
+from harness.claims import claimsfile, ledger, lora, lora_behaviour
+from harness.claims.relations import lora_statement
 from harness.core.config import ConfigError, LoraSpec
 
-REPORT = load_report()
+REPORT = claimsfile.load()
+STATED = {c.params.argument: c.params.states for c in REPORT.claims if c.relation == "lora_statement"}
 FIGURES = lora.load_figures()
 LAB = FIGURES.lab
 TINY = ("tiny-bloom", "tiny-gpt2", "tiny-llama", "tiny-opt")
@@ -66,8 +69,8 @@ def test_lab_all_params_unquantized_and_naive_4bit():
 def test_lab_targets_are_the_attention_projections():
     model = lora.build_model(LAB.arch)
     modules = lora.adapted_modules(model, LAB.lora)
-    outside = [n for n in modules if REPORT.lora.target not in n]
-    assert modules and not outside, f"{len(modules)} adapted, outside '{REPORT.lora.target}': {outside}"
+    outside = [n for n in modules if STATED['target_modules'] not in n]
+    assert modules and not outside, f"{len(modules)} adapted, outside '{STATED['target_modules']}': {outside}"
     assert len(modules) == model.config.n_layer, f"{len(modules)} adapted for {model.config.n_layer} blocks"
 
 
@@ -108,11 +111,11 @@ def test_property_analytic_equals_peft_equals_by_name(arch, r, bias, data):
 
 @pytest.mark.parametrize("r, alpha", [(1, 1.0), (8, 16.0), (16, 32.0), (4, 32.0)])
 def test_scale_is_the_stated_expression(r, alpha):
-    stated = lora.evaluate_scale(REPORT.lora.scale, r, alpha)
+    stated = lora.evaluate_scale(STATED['lora_alpha'], r, alpha)
     scale, residual = lora.measured_scale(r, alpha)
     assert scale == pytest.approx(stated, rel=1e-6) and residual < 1e-5, (
         f"r={r} alpha={alpha}: measured {scale!r} (residual {residual:.1e}), "
-        f"report's '{REPORT.lora.scale}' = {stated!r}"
+        f"report's '{STATED['lora_alpha']}' = {stated!r}"
     )
 
 
@@ -222,7 +225,7 @@ def test_task_type_causal_lm_gives_a_causal_lm():
     model = lora.wrap(_tiny("tiny-bloom"), LAB.lora)
     x = torch.randint(0, 64, (2, 8), generator=torch.Generator().manual_seed(0))
     out = model(input_ids=x, labels=x)
-    assert LAB.lora.task_type == REPORT.lora.task_type
+    assert LAB.lora.task_type == STATED['task_type']
     assert isinstance(model, PeftModelForCausalLM), type(model).__name__
     assert out.logits.shape == (2, 8, 64) and torch.isfinite(out.loss), (out.logits.shape, out.loss)
 
@@ -252,25 +255,34 @@ def test_training_changes_only_adapters_and_merge_keeps_logits():
     assert diff <= 1e-5, f"merged logits differ by {diff:.3e} (max |logit| {adapted.abs().max():.3f})"
 
 
-# --- ledger row and bad input -----------------------------------------------------------------
+# --- the report's statements: one ledger row each ----------------------------------------------
 
 
-ROW = lora_claims.ledger_row(REPORT)
+STATEMENTS = [c.id for c in REPORT.claims if c.relation == "lora_statement"]
+ROWS = {cid: ledger.report_row(cid) for cid in STATEMENTS}
+# The statements the data refute, fixed here: each one's reason is its row's own numbers.
+REFUTED = {"C5.dropout", "C5.bias"}
 
 
-@pytest.mark.xfail(strict=True, reason=f"the report misstates bias: {ROW['verdict']}; {ROW['computed']}")
-def test_report_lora_statements_hold():
-    """The ledger's rule: every statement of the report's [lora] holds on peft (counts, scale,
-    targets, bias and what it applies to, task type)."""
-    assert ROW["verdict"] == "REPRODUCED", ROW
+@pytest.mark.parametrize("cid", [
+    pytest.param(cid, marks=pytest.mark.xfail(strict=True, reason=f"peft refutes it: {ROWS[cid].verdict}; "
+                                                                  f"{ROWS[cid].statistic}")) if cid in REFUTED else cid
+    for cid in STATEMENTS])
+def test_the_reports_lora_statement(cid):
+    """C5's rows, one per statement of the report's LoraConfig list: each statement, read as the
+    claims file says, is what peft does (lora_statement, harness.claims.relations.lora_statement)."""
+    row = ROWS[cid]
+    assert row.verdict == "REPRODUCED", f"{row.says}: {row.verdict}; {row.computed}"
 
 
-def test_ledger_row_says_where_the_report_is_wrong():
-    """Only the bias explanation fails: peft's ``bias`` frees base-layer biases; A and B have none."""
-    assert set(ROW) == {"claim", "says", "computed", "statistic", "verdict", "test"}
-    assert ROW["verdict"].startswith("REFUTED (bias: "), ROW
-    assert "the report says bias applies to the adapters A and B" in ROW["verdict"], ROW
-    assert f"{LAB.trainable:,}" in ROW["computed"], ROW
+def test_every_statement_is_checked_to_one_standard():
+    """Every statement of the list has a row with its reading beside the quote; the two glosses that
+    misplace what an argument acts on are refuted alike, each naming what peft does."""
+    assert {"C5.r", "C5.alpha", "C5.target", "C5.dropout", "C5.bias", "C5.bias_none", "C5.task_type"} == set(ROWS)
+    assert all("(read as: " in row.says for row in ROWS.values())
+    assert "the adapter's input x is dropped before lora_A" in ROWS["C5.dropout"].verdict
+    assert "lora_A and lora_B have no bias" in ROWS["C5.bias"].verdict
+    assert f"{LAB.trainable:,}" in ROWS["C5.r"].computed
 
 
 @pytest.mark.parametrize("bias", ["none", "lora_only", "all"])
@@ -278,25 +290,28 @@ def test_peft_bias_frees_base_layer_biases_never_adapter_ones(bias):
     """What ``LoraConfig(bias=...)`` trains besides A and B, on a tiny model, as peft defines it:
     "none" nothing, "lora_only" the adapted layers' own biases, "all" every bias; lora_A and
     lora_B never have a bias (that is peft's separate ``lora_bias`` option)."""
-    seen = lora_claims.bias_trains(bias)
-    base = _tiny(lora_claims.BIAS_ARCH)
+    seen = lora_behaviour.behaviour()["bias"][bias]
+    base = _tiny(lora_behaviour.TINY)
     every_bias = {n for n, _ in base.named_parameters() if n.endswith("bias")}
-    adapted = {n for n in every_bias if n.rsplit(".", 2)[-2] in lora_claims.BIAS_TARGETS}
+    adapted = {n for n in every_bias if n.rsplit(".", 2)[-2] in lora_behaviour.TINY_TARGETS}
     expected = {"none": set(), "lora_only": adapted, "all": every_bias}[bias]
-    assert not seen.adapter_biases, f"bias={bias}: lora_A/lora_B biases {seen.adapter_biases}"
-    assert seen.trainable_biases == expected, (
-        f"bias={bias}: trainable biases {sorted(seen.trainable_biases)}, peft's definition {sorted(expected)}"
-    )
-    assert not seen.other, f"bias={bias}: other trainable base parameters {seen.other}"
-    assert lora_claims.bias_applies_to() == "base_layers"
+    assert not seen["adapter_biases"], f"bias={bias}: lora_A/lora_B biases {seen['adapter_biases']}"
+    assert set(seen["trainable_biases"]) == expected, (
+        f"bias={bias}: trainable biases {seen['trainable_biases']}, peft's definition {sorted(expected)}")
 
 
-def test_ledger_row_refutes_a_wrong_claim():
-    wrong = dataclasses.replace(REPORT.lora, scale="lora_alpha", bias="all", bias_applies_to="base_layers")
-    row = lora_claims.ledger_row(dataclasses.replace(REPORT, lora=wrong))
-    assert row["verdict"].startswith("REFUTED (scale, bias: "), row
-    right = dataclasses.replace(REPORT.lora, bias_applies_to="base_layers")
-    assert lora_claims.ledger_row(dataclasses.replace(REPORT, lora=right))["verdict"] == "REPRODUCED"
+@pytest.mark.parametrize("states, holds", [("lora_alpha / r", True), ("lora_alpha", False), ("r / lora_alpha", False)])
+def test_a_statement_is_refuted_by_what_peft_does(states, holds):
+    verdict = lora_statement.observed("lora_alpha", states, lora_behaviour.behaviour())[0]
+    assert verdict is holds, states
+
+
+def test_the_observed_facts_are_computed_not_cached_copies(tmp_path, monkeypatch):
+    """The cache holds what ``observe`` computes: computed afresh in an empty cache, the same facts."""
+    monkeypatch.setenv("LAB_REPRO_CACHE", str(tmp_path))
+    fresh = lora_behaviour.behaviour()
+    assert fresh == json.loads(json.dumps(lora_behaviour.observe())) == lora_behaviour.behaviour()
+    assert list((tmp_path / "facts").glob("peft-behaviour-*.json")), "nothing was cached"
 
 
 @pytest.mark.parametrize("expression", ["__import__('os')", "lora_alpha - r", "alpha / r"])

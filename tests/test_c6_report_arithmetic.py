@@ -1,24 +1,21 @@
 """C6: the report's aggregates "81.1% (± 0.02%)" and "67.7% (± 0.003%)" (report §2.1).
 
-The search covers the documented conventions ``harness.stats.CONVENTIONS``: the SD with ddof 0
-(population) or 1 (sample), in accuracy points or as a fraction. As printed ("± x%") the spread
-is in points; the ledger's rule (``harness.verdicts.aggregates_verdict``): REPRODUCED when a
-points convention reproduces both, WRONG AS PRINTED (reading) when only a fraction convention
+The search covers the documented conventions ``harness.claims.stats.CONVENTIONS``: the SD with
+ddof 0 (population) or 1 (sample), in accuracy points or as a fraction. As printed ("± x%") the
+spread is in points; the rule (the ``aggregate`` relation, harness.claims.relations.aggregate):
+REPRODUCED when a points convention reproduces both, WRONG AS PRINTED (reading) when only a fraction convention
 does (a unit error), REFUTED when none does. The report's spreads are population SDs as fractions
 (1.67 and 0.31 points printed as 0.02% and 0.003%): the named test is a strict xfail.
 """
 
 import pytest
 
-from harness.claims import stats
-from harness.claims import verdicts
-from harness.claims.expected import load_report
+from harness.claims import claimsfile, ledger, stats
+from harness.claims.relations.aggregate import verdict_of
 
-FS = load_report().fairseq
-AGGREGATES = {
-    "pretrained": (FS.pretrained, FS.stated_mean_pretrained, FS.stated_spread_pretrained),
-    "random": (FS.random, FS.stated_mean_random, FS.stated_spread_random),
-}
+REPORT = claimsfile.load()
+AGGREGATES = {x.cell: (REPORT.cells[x.cell].accuracy, x.mean, x.spread) for x in REPORT.claim("C6").params.printed}
+ROW = ledger.report_row("C6")
 
 
 def _found():
@@ -36,13 +33,17 @@ def _describe(name):
             f"ddof=0 {sds[0]:.4f}, ddof=1 {sds[1]:.4f} points")
 
 
-NUMBERS = f"{verdicts.aggregates_verdict(_common())}; " + "; ".join(_describe(k) for k in AGGREGATES)
+NUMBERS = f"{ROW.verdict}; " + "; ".join(_describe(k) for k in AGGREGATES)
 
 
 @pytest.mark.xfail(strict=True, reason=f"the printed spreads are wrong as printed (a unit error): {NUMBERS}")
 def test_stated_aggregates_are_correct_as_printed():
-    """The ledger's rule: REPRODUCED needs a convention in points (the unit the % sign states)."""
-    assert verdicts.aggregates_verdict(_common()) == "REPRODUCED", NUMBERS
+    """C6's row: REPRODUCED needs a convention in points (the unit the % sign states)."""
+    assert ROW.verdict == "REPRODUCED", NUMBERS
+
+
+def test_the_row_is_the_rule_on_the_conventions_found():
+    assert ROW.verdict == verdict_of(_common()), (ROW.verdict, _common())
 
 
 def test_stated_aggregates_reproduce_under_one_convention():
@@ -61,6 +62,6 @@ def test_stated_spreads_are_not_points():
 
 
 def test_search_fails_when_a_spread_is_not_reproducible():
-    values, mean, spread = AGGREGATES["pretrained"]
+    values, mean, spread = AGGREGATES["fairseq.pretrained"]
     assert stats.conventions_reproducing(values, mean, spread * 7) == []
     assert stats.conventions_reproducing(values, mean + 1, spread) == []

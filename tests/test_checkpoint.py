@@ -14,7 +14,7 @@ from harness.inputs import data
 from harness.core import env
 from harness.inputs import models as params
 from harness.core.config import ConfigError, DataSpec, EncoderConfig, load_profile
-from harness.claims import count as convention
+from harness.claims import parameters as convention
 
 # float32 through 6 layers in two implementations (fused vs unfused attention, different reduction
 # orders): LAB.md measured 3e-6..5e-6 max abs on real reviews; fp64 does not go lower because

@@ -9,11 +9,12 @@ from matplotlib.container import BarContainer
 
 from harness.report import figures
 from harness.report.build import _stated_by_cell
-from harness.claims.expected import load_report
+from harness.claims import claimsfile
 from harness.runs.results import load_results
 from tests import synthetic
 
-REPORT = load_report()
+REPORT = claimsfile.load()
+EPOCH = REPORT.claim("C2b").params.epoch
 STATED = _stated_by_cell(REPORT)
 
 
@@ -81,7 +82,7 @@ def test_figure2_one_line_per_run_with_its_best_epoch_marked(results):
     runs = results.all("smoke")
     early = dataclasses.replace(runs[0], best_epoch=1)  # the marker follows the run's best epoch
     runs = [early] + runs[1:]
-    ax = figures.figure2(runs, REPORT.fairseq.best_epoch, "t").axes[0]
+    ax = figures.figure2(runs, EPOCH, "t").axes[0]
     lines = {line.get_label(): line for line in ax.get_lines()}
     for r in runs:
         fw, init, seed = r.spec.framework, r.spec.init, r.spec.seed
@@ -91,8 +92,8 @@ def test_figure2_one_line_per_run_with_its_best_epoch_marked(results):
         got = (list(best.get_xdata()), list(best.get_ydata()))
         want = ([r.best_epoch], [pytest.approx(100 * r.valid_accuracy[r.best_epoch - 1])])
         assert got == want, f"{r.spec.name}: best-epoch marker at {got}, want {want}"
-    stated = lines[f"the report: best after {REPORT.fairseq.best_epoch} epochs"]
-    assert list(stated.get_xdata()) == [REPORT.fairseq.best_epoch] * 2, stated.get_xdata()
+    stated = lines[f"the report: best after {EPOCH} epochs"]
+    assert list(stated.get_xdata()) == [EPOCH] * 2, stated.get_xdata()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "best validation epoch (its checkpoint is tested)" in legend, legend
     assert len([t for t in legend if ", seed " in t]) == len(runs), legend

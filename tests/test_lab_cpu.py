@@ -4,24 +4,24 @@ fixtures as the smoke cells (tests/conftest.py: ``lab_fairseq``, ``lab_hf``).
 
 Run it with ``pytest -m "slow and not gpu" --runslow`` or ``make lab`` (cold: every lab cell
 trains once, about 26 min on 2 cores with native bf16; warm: seconds). Not part of ``make test``.
-The claims: accuracies in the bands of expected/bands.toml, the protocol step for step, pretrained
-over random (C3) and HF against fairseq (C4) under the ledger's verdict rules, the best epoch
-(harness.shape), validation curves with one score per epoch, and the gate against
-expected/results/lab.json.
+The claims: accuracies in the bands of expected/bands.toml, the protocol step for step, and C3, C4
+and C2b under the claims' own rules (expected/report.toml) on these fresh runs -- each pinned in the
+gate's lab expected file, a strict xfail with the numbers where the pin is not the claim's verdict --
+validation curves with one score per epoch, and the gate against the lab's expected file.
 """
 
 import pytest
 
-from harness.claims import ledger
-from harness.claims import shape
-from harness.claims.expected import load_bands, load_lab, load_report, load_thresholds
+from harness.claims import claimsfile, ledger
+from harness.claims.expected import load_bands, load_lab
 from harness.core.config import load_profile
+from tests import pins
 from tests.test_gate import assert_fresh_results_pass
 
 pytestmark = [pytest.mark.slow, pytest.mark.train]
 
 LAB = load_profile("lab")
-REPORT, FACTS, T = load_report(), load_lab(), load_thresholds()
+REPORT, FACTS = claimsfile.load(), load_lab()
 FAIRSEQ_CELLS = [(init, seed) for init in LAB.inits_for("fairseq") for seed in LAB.seeds]
 
 
@@ -50,45 +50,25 @@ def test_lab_fairseq_test_accuracy_in_band(lab_fairseq, init, seed):
 
 def test_lab_protocol_step_for_step(lab):
     s = FACTS.schedule
-    want = (s.train_size // s.batch_size, REPORT.fairseq.best_updates, s.epochs)
+    want = (s.train_size // s.batch_size, REPORT.claim("C2b").params.updates, s.epochs)
     off = {r.spec.name: (r.updates_per_epoch, r.updates, len(r.valid_accuracy)) for r in _every_run(lab)}
     off = {name: got for name, got in off.items() if got != want}
     assert not off, f"(updates/epoch, updates, epochs scored) per run {off}; the lab: {want}"
 
 
-def test_lab_pretrained_clearly_beats_random(lab_fairseq):
-    pre, rnd = (ledger.points(lab_fairseq[i], "fairseq", i) for i in ("pretrained", "random"))
-    row = ledger.c3_row(pre, rnd, T, "lab profile, CPU", "-")
-    assert row.verdict == "REPRODUCED", (
-        f"pretrained {pre} vs random {rnd} (points by seed): {row.verdict}; {row.computed}; {row.statistic}"
-    )
-
-
-def test_lab_hf_consistent_with_fairseq(lab):
-    hf = ledger.points(lab["hf"]["pretrained"], "hf", "pretrained")
-    fs = ledger.points(lab["fairseq"]["pretrained"], "fairseq", "pretrained")
-    row = ledger.c4_row(list(hf.values()), list(fs.values()), T, "lab profile, CPU", "-")
-    held = row.verdict.startswith("HOLDS WITHIN ±") and float(row.verdict.split("±")[1]) <= T.equivalence.margin
-    assert held, (
-        f"HF {hf} vs fairseq {fs} (points by seed): {row.verdict}, the suite's margin is "
-        f"±{T.equivalence.margin:g}; {row.computed}; {row.statistic}"
-    )
-
-
-def test_lab_best_epoch_as_the_report_states(lab_fairseq):
-    """Fails when the curves decide against "best validation accuracy after 5 epochs" (REFUTED);
-    the ledger's C2b row says whether they decide for it (REPRODUCED) or cannot (NOT ESTABLISHED)."""
-    row = shape.ledger_row(REPORT, {LAB.name: [r for runs in lab_fairseq.values() for r in runs]}, LAB.name)
-    assert row["verdict"] in ("REPRODUCED", "NOT ESTABLISHED"), (
-        f"{row['says']}: {row['verdict']}; {row['computed']}; rule: {row['statistic']}"
-    )
+@pytest.mark.parametrize("claim, wanted", [("C3", "REPRODUCED"), ("C4", "HOLDS WITHIN ±"), ("C2b", "REPRODUCED")],
+                         ids=["C3-much-better", "C4-consistent", "C2b-best-epoch"])
+def test_lab_claims_on_the_lab_runs(request, lab, lab_pin, claim, wanted):
+    """Each claim's own rule on the lab runs (C3 at delta, C4 at ±m, C2b by McNemar with Holm)."""
+    row = ledger.fresh_row(claim, LAB.name, _every_run(lab))
+    pins.expect(request, row, wanted, lab_pin(claim), "the lab expected file")
 
 
 def test_lab_validation_curves_one_score_per_epoch(lab):
     """Figure 2's data: every epoch scored, and the tested checkpoint is the curve's first best epoch."""
     bad = {r.spec.name: (r.valid_accuracy, r.best_epoch) for r in _every_run(lab)
            if len(r.valid_accuracy) != getattr(LAB, r.spec.framework).max_epochs
-           or r.best_epoch != shape.best_epoch(r.valid_accuracy)}
+           or r.best_epoch != max(range(len(r.valid_accuracy)), key=lambda i: (r.valid_accuracy[i], -i)) + 1}
     assert not bad, f"(valid per epoch, best epoch) per run {bad}; {FACTS.schedule.epochs} epochs expected"
 
 

@@ -10,13 +10,13 @@ import pytest
 from harness.report import figures
 from harness.report import build as report_module
 from harness.__main__ import main as cli
-from harness.claims.expected import load_report
+from harness.claims import claimsfile
 from harness.core.config import ConfigError
 from harness.report.build import write_report
 from tests import synthetic
 from tests.synthetic import write_results
 
-REPORT = load_report()
+REPORT = claimsfile.load()
 
 
 @pytest.fixture
@@ -26,12 +26,16 @@ def fake_ledger(monkeypatch):
     rows = [types.SimpleNamespace(claim="C3", says="fresh", verdict="REPRODUCED"),
             types.SimpleNamespace(claim="C2", says="lab table", verdict="NOT RUN (no lab-profile runs)")]
     fake = types.SimpleNamespace(
-        build_ledger=lambda report, results_dir=None: calls.append((report, results_dir)) or rows,
-        to_markdown=lambda rows: "| claim | verdict |\n| --- | --- |\n"
-        + "\n".join(f"| {r.claim} | {r.verdict} |" for r in rows),
+        build=lambda claims, results_dir=None: calls.append((claims, results_dir)) or _led(rows),
+        to_markdown=lambda led: "| claim | verdict |\n| --- | --- |\n"
+        + "\n".join(f"| {r.claim} | {r.verdict} |" for r in led.all),
     )
     monkeypatch.setattr(report_module, "ledger", fake)
     return calls
+
+
+def _led(rows):
+    return types.SimpleNamespace(claims=REPORT, rows=rows, fresh=[], all=rows)
 
 
 def _has_colour(png, hex_colour, min_pixels=500):
@@ -67,7 +71,7 @@ def test_per_seed_table_in_the_reports_shape(tmp_path, fake_ledger):
                           ("Pretrained (HF)", synthetic.HF_PRETRAINED)):
         want = [f"{100 * c / synthetic.TEST_SIZE:.1f}%" for c in counts]
         assert rows[label][:3] == want, (label, rows[label], want)
-    stated = [f"{v:g}%" for v in REPORT.fairseq.pretrained]
+    stated = [f"{v:g}%" for v in REPORT.cells["fairseq.pretrained"].accuracy]
     assert f"| Pretrained (fairseq) | {' | '.join(stated)} |" in text, "the report's own numbers are shown"
     assert "| data hash | " + "d" * 64 + " |" in text and "| library: torch | 2.13.0 |" in text
 
@@ -83,10 +87,11 @@ def test_the_real_ledger_and_its_not_run_claims(tmp_path):
     text = write_report(write_results(tmp_path / "res", frameworks=("fairseq",)), tmp_path / "out").read_text()
     ledger_rows = [line for line in text.split("## Claim ledger")[1].split("## ")[0].splitlines()
                    if line.startswith("| C")]
-    assert {row.split("|")[1].strip() for row in ledger_rows} >= {"C1", "C2", "C3", "C4", "C5", "C6"}
+    assert {row.split("|")[1].strip() for row in ledger_rows} == {c.id for c in REPORT.claims}
     notes = text.split("## Claims not run")[1].split("## ")[0]
-    assert "C2 (" in notes and "NOT RUN (no lab-profile runs" in notes, notes
-    assert "C4 (fresh runs, profile 'smoke'): NOT RUN (fewer than 2 runs of hf pretrained)" in notes, notes
+    assert "C2 (" in notes and "NOT RUN (the results hold no lab-profile runs" in notes, notes
+    assert ("C4 (C4 on the suite's fresh runs, profile 'smoke', on the embedded default (English sentences, MiniLM)): "
+            "NOT RUN (no runs of hf.pretrained)") in notes, notes
 
 
 def test_missing_hf_runs_leave_the_hf_rows_and_colours_out(tmp_path, fake_ledger):
@@ -106,7 +111,7 @@ def test_uses_the_ledger_on_the_results(tmp_path, fake_ledger):
 
 def test_given_ledger_rows_are_not_recomputed(tmp_path, fake_ledger):
     row = types.SimpleNamespace(claim="C1", says="count", verdict="REPRODUCED")
-    text = write_report(write_results(tmp_path / "res"), tmp_path / "out", rows=[row]).read_text()
+    text = write_report(write_results(tmp_path / "res"), tmp_path / "out", led=_led([row])).read_text()
     assert not fake_ledger and "| C1 | REPRODUCED |" in text and "None: every claim has a verdict." in text
 
 

@@ -1,4 +1,4 @@
-"""Seeds as a parameter (harness/plan.py, ``reproduce --seeds``): the forms it reads, bad input as one
+"""Seeds as a parameter (harness/runs/seeds.py, ``reproduce --seeds``): the forms it reads, bad input as one
 error naming the option, a seed's cache key that does not depend on the seed list, and the command
 the ledger prints under a C4 verdict that lacks seeds."""
 
@@ -8,18 +8,13 @@ import dataclasses
 
 import pytest
 
-from harness.claims import ledger
-from harness.claims import plan
-from harness.runs import local as reproduce
-from harness.claims import stats
-from harness.claims import verdicts
 from harness.__main__ import main as cli
-from harness.claims.expected import load_thresholds
+from harness.claims import arms, claimsfile, ledger, plan, power
 from harness.core.config import load_profile
 from harness.core.records import RunSpec
-from harness.runs.key import cache_key, key_parts
-from harness.claims import power
+from harness.runs import local as reproduce
 from harness.runs import seeds as seedlist
+from harness.runs.key import cache_key, key_parts
 from tests import synthetic
 
 
@@ -72,11 +67,11 @@ def _smoke_runs(tmp_path, overrides):
 def test_c4_lacking_seeds_prints_the_command_that_would_decide_it(tmp_path):
     # HF's pretrained seeds spread wide: TOST at ±3 cannot decide with 3 seeds
     runs = _smoke_runs(tmp_path, {("hf", "pretrained", 0): 1480, ("hf", "pretrained", 1): 1640})
-    row = next(r for r in ledger.fresh_rows("smoke", runs) if r.claim == "C4")
-    t = load_thresholds()
-    hf, fs = ledger.points(runs, "hf", "pretrained"), ledger.points(runs, "fairseq", "pretrained")
-    need = power.seeds_needed(stats.pooled_sd(list(hf.values()), list(fs.values())), t.equivalence.margin,
-                              t.significance.alpha, t.equivalence.power)
+    row = ledger.fresh_row("C4", "smoke", runs)
+    claims = claimsfile.load()
+    hf, fs = arms.points(runs, "hf.pretrained"), arms.points(runs, "fairseq.pretrained")
+    need = power.plan(list(hf.values()), list(fs.values()), claims.claim("C4").params.margin, claims.rules.alpha,
+                      claims.rules.power).seeds
     assert row.verdict.startswith("NOT ESTABLISHED") and need > 3, (row.verdict, need, row.computed)
     smoke = load_profile("smoke")
     cells = sum(len(smoke.inits_for(fw)) for fw in reproduce.FRAMEWORKS)
@@ -90,19 +85,17 @@ def test_c4_lacking_seeds_prints_the_command_that_would_decide_it(tmp_path):
 
 
 def test_c4_that_holds_prints_no_command(tmp_path):
-    row = next(r for r in ledger.fresh_rows("smoke", _smoke_runs(tmp_path, {})) if r.claim == "C4")
+    row = ledger.fresh_row("C4", "smoke", _smoke_runs(tmp_path, {}))
     assert row.verdict.startswith("HOLDS WITHIN"), row.verdict
     assert "to decide" not in row.computed, row.computed
 
 
 def test_the_reports_c4_row_names_the_lab_command_on_its_own_files(tmp_path, monkeypatch):
     monkeypatch.setenv("LAB_REPRO_CACHE", str(tmp_path))  # an empty run cache: nothing measured here
-    from harness.claims.expected import load_report
-
-    row = next(r for r in ledger.build_ledger(load_report()) if r.claim == "C4")
+    row = ledger.report_row("C4")
     assert row.verdict.startswith("NOT ESTABLISHED"), row.verdict
-    assert ("to decide: `LAB_DATA=<the lab's data> LAB_CHECKPOINT=<its RoBERTa_small_fr> python -m harness "
-            "reproduce --profile lab --seeds 0-5` (6 seeds x 3 cells = 18 runs, 18 new; time unknown here: no lab run "
+    assert ("to decide: `LAB_DATA=<the report's data> LAB_CHECKPOINT=<its checkpoint> python -m harness "
+            "reproduce --profile lab --seeds 0-6` (7 seeds x 3 cells = 21 runs, 21 new; time unknown here: no lab run "
             "in the results or in this machine's run cache to time)") in row.computed, row.computed
 
 
@@ -110,13 +103,12 @@ def test_lab_runs_on_the_embedded_default_are_not_the_reports_seeds(tmp_path, mo
     """The report's C4 command runs on the lab's own files: lab-profile runs on the embedded default
     (the slow CPU tier's) are not seeds it already has."""
     monkeypatch.setenv("LAB_REPRO_CACHE", str(tmp_path / "cache"))
-    from harness.claims.expected import load_report
     from harness.runs.results import load_results
 
     results = synthetic.write_results(tmp_path / "results", "lab", wall=300.0)  # no user inputs recorded
-    assert all(verdicts.not_user_files(r) for r in load_results(results).all("lab"))
-    row = next(r for r in ledger.build_ledger(load_report(), results) if r.claim == "C4" and "§" in r.says)
-    assert "--seeds 0-5` (6 seeds x 3 cells = 18 runs, 18 new;" in row.computed, row.computed
+    assert all(arms.not_user_files(r) for r in load_results(results).all("lab"))
+    row = ledger.report_row("C4", runs=ledger.load_runs(results))
+    assert "--seeds 0-6` (7 seeds x 3 cells = 21 runs, 21 new;" in row.computed, row.computed
 
 
 def test_decide_times_from_this_machines_run_cache_when_the_results_have_none(tmp_path, monkeypatch):

@@ -32,6 +32,14 @@ class Context:
         results = f" --results {self.results_name or 'DIR'}" if fresh else ""
         return f"`python -m harness ledger --claims {self.claims_name}{results}`"
 
+    def checked_by(self, claim, profile: str | None = None, needs_results: bool = False) -> str:
+        """What checks a claim's row: on the report under test's own file, the test of the rule
+        (``checked_by``, or ``fresh_checked_by[profile]`` for the suite's runs of a profile); on any
+        other claims file, the command that reproduces the row (with ``--results`` for a row that
+        needs fresh runs)."""
+        test = claim.checked_by if profile is None else claim.fresh_checked_by.get(profile, "")
+        return test if self.is_suite and test else self.command(fresh=needs_results or profile is not None)
+
 
 def split_cell(cell: str) -> tuple[str, str]:
     framework, init = cell.split(".")

@@ -60,7 +60,7 @@ class Claim:
     inherited: tuple[str, ...] = ()  # rule parameters taken from the report under test's claim
     differs: dict = field(default_factory=dict)  # rule parameter -> (this file's, the suite's)
     checked_by: str = ""  # the test of the rule on the report under test (its own file only)
-    fresh_checked_by: str = ""  # ... and on the suite's fresh runs
+    fresh_checked_by: dict = field(default_factory=dict)  # profile -> the test of the rule on its fresh runs
 
 
 @dataclass(frozen=True)
@@ -199,8 +199,11 @@ def _claim(table: dict, where: str, cells: dict, reference: ClaimsFile | None) -
     except ConfigError as exc:
         raise ConfigError(f"{exc}; fix: see the relation {name!r} in {HINT}") from None
     relation.check(params, cells, where)
+    fresh = meta.get("fresh_checked_by", {})
+    if not isinstance(meta.get("checked_by", ""), str) or not isinstance(fresh, dict):
+        raise ConfigError(f"{where}: checked_by is a test id, fresh_checked_by a table {{profile = test id}}")
     return Claim(cid, name, meta["section"], meta["quote"], True, params, tuple(inherited), differs,
-                 meta.get("checked_by", ""), meta.get("fresh_checked_by", ""))
+                 meta.get("checked_by", ""), dict(fresh))
 
 
 def _plain(value):

@@ -57,8 +57,7 @@ def _judged(evaluate, claim, section: str) -> list[Row]:
     notes = sorted({str(w.message).splitlines()[0][:120] for w in caught if issubclass(w.category, RuntimeWarning)})
     if not notes:
         return rows
-    return [Row(**{**{f.name: getattr(r, f.name) for f in fields(Row)},
-                   "statistic": f"{r.statistic} (numerical warning: {'; '.join(notes)})"}) for r in rows]
+    return [_with_statistic(r, f"{r.statistic} (numerical warning: {'; '.join(notes)})") for r in rows]
 
 
 def _context(claims: ClaimsFile, runs, results_dir) -> Context:
@@ -74,8 +73,20 @@ def report_rows(claims: ClaimsFile, ctx: Context) -> list[Row]:
                             not_run("not stated in the report"), "-"))
             continue
         relation = relations.get(claim.relation)
-        rows += _judged(lambda: relation.report_rows(claim, ctx), claim, REPORT)
+        judged = _judged(lambda: relation.report_rows(claim, ctx), claim, REPORT)
+        if claim.differs:  # a claims file may state its own rule: the row says so, with the suite's
+            own = ", ".join(f"{k} {_plain(v)} (the report under test's: {_plain(w)})" for k, (v, w) in claim.differs.items())
+            judged = [_with_statistic(r, f"{r.statistic}; this file's own rule: {own}") for r in judged]
+        rows += judged
     return rows
+
+
+def _plain(value) -> str:
+    return " / ".join(map(str, value)) if isinstance(value, (list, tuple)) else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _with_statistic(row: Row, statistic: str) -> Row:
+    return Row(**{**{f.name: getattr(row, f.name) for f in fields(Row)}, "statistic": statistic})
 
 
 def fresh_rows(profile: str, runs: list[RunResult], claims: ClaimsFile | None = None) -> list[Row]:
@@ -121,3 +132,16 @@ def to_markdown(ledger: Ledger) -> str:
                 "report's claims):\n\n" + table(ledger.fresh))
     return out
 
+
+
+def report_row(claim_id: str, claims: ClaimsFile | None = None, runs: dict | None = None) -> Row:
+    """The row of one claim on the report's numbers (``runs``: fresh runs by profile, for the claims
+    that are judged on them, C2 and C2b): what a claim's test asserts."""
+    claims = claims or load()
+    rows = report_rows(claims, _context(claims, runs, None))
+    return next(r for r in rows if r.claim == claim_id)
+
+
+def fresh_row(claim_id: str, profile: str, runs: list[RunResult], claims: ClaimsFile | None = None) -> Row:
+    """The row of one claim on the suite's fresh runs of a profile."""
+    return next(r for r in fresh_rows(profile, runs, claims) if r.claim == claim_id)

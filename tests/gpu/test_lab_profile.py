@@ -5,8 +5,9 @@
   epoch and 1,125 updates, so the protocol is checked step for step; accuracies against the
   bands of expected/bands.toml (measured on the CPU: the same recipe must land there on a GPU), and
   pretrained > random (C3).
-- The user's CLS-Books and RoBERTa_small_fr ($LAB_DATA, $LAB_CHECKPOINT): the ledger's C2 rule,
-  each init's fresh runs consistent with the report's (TOST within the suite's margin, expected/thresholds.toml).
+- The user's CLS-Books and RoBERTa_small_fr ($LAB_DATA, $LAB_CHECKPOINT): the report's own rows of
+  C2 (each init's fresh runs consistent with the report's: TOST within the claim's margin) and C2b
+  (the best epoch, by McNemar with Holm), as the ledger judges them (expected/report.toml).
 
 Each body runs twice (tests/gpu_tier.py): ``[gpu-lab]`` as above, ``[cpu-tiny]`` in CI on the tiny
 profile with the device forced to the CPU, held to measured tiny numbers.
@@ -14,13 +15,12 @@ profile with the device forced to the CPU, held to measured tiny numbers.
 
 import pytest
 
-from harness.claims import stats
-from harness.claims import verdicts
-from harness.claims.expected import load_thresholds
+from harness.claims import claimsfile, ledger, stats
 from harness.core.requires import requires
+from tests import pins
 from tests.gpu_tier import tier_fixture
 
-T = load_thresholds()
+ALPHA = claimsfile.load().rules.alpha
 INITS = ("pretrained", "random")
 tier = tier_fixture(requires(cuda=True))
 user_tier = tier_fixture(requires(cuda=True, env=["LAB_DATA", "LAB_CHECKPOINT"]))
@@ -59,21 +59,26 @@ def test_lab_embedded_accuracy_in_band(tier, embedded, init):
 def test_lab_embedded_pretrained_beats_random(embedded):
     pre, rnd = ([100 * r.test_accuracy for r in embedded[i]] for i in INITS)
     r = stats.welch(pre, rnd, "greater")
-    assert r.pvalue < T.significance.alpha, (
+    assert r.pvalue < ALPHA, (
         f"Welch one-sided p={r.pvalue:.4g}, Hedges' g={stats.hedges_g(pre, rnd):.2f}; pretrained {pre} vs random {rnd}"
     )
 
 
+def _report_row(user_tier, user, claim_id):
+    runs = {user_tier.profile.name: [r for group in user.values() for r in group]}
+    return ledger.report_row(claim_id, user_tier.claims(), runs)
+
+
 def test_lab_user_files_reproduce_the_reports_table(user_tier, user):
-    """C2, the ledger's rule (harness.verdicts.c2_verdict, docs/ledger.md): for each init the fresh
-    runs on the user's CLS-Books and RoBERTa_small_fr are consistent with the report's per-seed
-    values -- means within ±margin by TOST -- not seed i against the report's seed i."""
-    t = user_tier.thresholds()
-    fresh = {init: [100 * r.test_accuracy for r in user[init]] for init in INITS}
-    stated = {init: list(user_tier.stated[("fairseq", init)].values()) for init in INITS}
-    verdict, results = verdicts.c2_verdict(fresh, stated, t)
-    assert verdict.startswith("HOLDS WITHIN ±"), f"{verdict} ({user_tier.name}): " + "; ".join(
-        f"{init}: fresh {[round(x, 2) for x in fresh[init]]} vs stated {stated[init]} (points, "
-        f"n={len(fresh[init])}+{len(stated[init])}): {r.verdict}, TOST p {r.tost_p}, beyond p={r.beyond_p:.3f}"
-        for init, r in results.items()
-    )
+    """C2's row: for each init the fresh runs on the user's CLS-Books and RoBERTa_small_fr are
+    consistent with the report's per-seed values -- means within ±margin by TOST -- not seed i
+    against the report's seed i."""
+    row = _report_row(user_tier, user, "C2")
+    assert row.verdict.startswith("HOLDS WITHIN ±"), f"{row.verdict} ({user_tier.name}): {row.computed}; {row.statistic}"
+
+
+def test_lab_user_files_best_epoch_as_the_report_states(request, user_tier, user):
+    """C2b's row on the report's own files: at the stated epoch every run's validation accuracy is its
+    best, or no earlier peak is significantly better (McNemar, Holm). The tiny tier pins its own measured verdict."""
+    row = _report_row(user_tier, user, "C2b")
+    pins.expect(request, row, "REPRODUCED", user_tier.pins.get("C2b", "REPRODUCED"), user_tier.name)

@@ -50,7 +50,7 @@ def verdict_of(found: set[tuple[int, str]]) -> str:
 def report_rows(claim, ctx) -> list[Row]:
     printed = claim.params.printed
     says = ", ".join(f'"{x.mean:g}% (± {x.spread:g}%)"' for x in printed)
-    test = claim.checked_by if ctx.is_suite and claim.checked_by else ctx.command()
+    test = ctx.checked_by(claim)
     values = {x.cell: list(ctx.report(x.cell).values()) for x in printed}
     why = next((f"{cell} holds non-finite values {[v for v in vs if not math.isfinite(v)]}" if
                 not all(map(math.isfinite, vs)) else f"{cell} has one seed: no spread to print"

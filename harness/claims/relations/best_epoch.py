@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from harness.claims import arms, stats
 from harness.claims.plan import on_report_files
 from harness.claims.row import FRESH, REPORT, Row, not_run, p
-from harness.claims.units import used_cells
 from harness.core.config import ConfigError
 
 NAME = "best_epoch"
@@ -90,7 +89,7 @@ def _cell_runs(runs, params):
 
 def report_rows(claim, ctx) -> list[Row]:
     params = claim.params
-    test = claim.checked_by if ctx.is_suite and claim.checked_by else ctx.command(fresh=True)
+    test = ctx.checked_by(claim, needs_results=True)
     how = on_report_files(params.profile, ctx.claims_name)
     runs = (ctx.runs or {}).get(params.profile, [])
     user = [r for r in _cell_runs(runs, params) if arms.not_user_files(r) is None]
@@ -107,7 +106,7 @@ def fresh_rows(claim, profile: str, runs: list, ctx) -> list[Row]:
     mine = [r for r in _cell_runs(runs, params) if arms.not_user_files(r) is not None]
     if profile != params.profile or not mine:
         return []  # the claim speaks of its profile's runs; those on the report's files are its report row
-    test = claim.fresh_checked_by if ctx.is_suite and claim.fresh_checked_by else ctx.command(fresh=True)
+    test = ctx.checked_by(claim, profile)
     says = f"{claim.id} on {arms.fresh_label(profile, mine)}"
     verdict, computed, statistic, scores, decision = judge(mine, params.epoch, ctx.alpha)
     return [Row(claim.id, says, computed, statistic, verdict, test, FRESH, scores, decision)]

@@ -100,6 +100,6 @@ def report_rows(claim, ctx) -> list[Row]:
     verdict = "REPRODUCED" if ok else (
         f"REFUTED (stated {stated:,}, formula {by_formula:,})" if stated != by_formula else
         f"REFUTED (the formula {by_formula:,} and fairseq's {counted:,} disagree)")
-    test = claim.checked_by if ctx.is_suite and claim.checked_by else ctx.command()
+    test = ctx.checked_by(claim)
     says = f"§{claim.section}: {claim.quote!r} ({stated:,} parameters)"
     return [Row(claim.id, says, computed, statistic, verdict, test, REPORT, {"stated_minus_formula": float(stated - by_formula)})]

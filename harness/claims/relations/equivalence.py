@@ -84,7 +84,7 @@ def _row(claim, ctx, a, b, says, test, section, decide=None) -> Row:
 def report_rows(claim, ctx) -> list[Row]:
     a, b = (ctx.report(cell) for cell in claim.params.cells)
     says = f"§{claim.section}: {claim.quote!r} ({pts(a.values())} vs {pts(b.values())})"
-    test = claim.checked_by if ctx.is_suite and claim.checked_by else ctx.command()
+    test = ctx.checked_by(claim)
     lab = [r for r in (ctx.runs or {}).get("lab", []) if arms.not_user_files(r) is None]
 
     def decide(seeds):  # the report's scale, on its own files: lab runs on the embedded default are not its seeds
@@ -95,7 +95,7 @@ def report_rows(claim, ctx) -> list[Row]:
 
 def fresh_rows(claim, profile: str, runs: list, ctx) -> list[Row]:
     says = f"{claim.id} on {arms.fresh_label(profile, runs)}"
-    test = claim.fresh_checked_by if ctx.is_suite and claim.fresh_checked_by else ctx.command(fresh=True)
+    test = ctx.checked_by(claim, profile)
     a, b = (arms.points(runs, cell) for cell in claim.params.cells)
     lacking = [cell for cell, v in zip(claim.params.cells, (a, b)) if not v]
     if lacking:

@@ -95,5 +95,5 @@ def report_rows(claim, ctx) -> list[Row]:
     holds, does, how = observed(params.argument, params.states, behaviour())
     verdict = "REPRODUCED" if holds else f"REFUTED ({params.argument}: {does})"
     says = f"§{claim.section}: {claim.quote!r} (read as: {params.reading})"
-    test = claim.checked_by if ctx.is_suite and claim.checked_by else ctx.command()
+    test = ctx.checked_by(claim)
     return [Row(claim.id, says, does, how, verdict, test, REPORT)]

@@ -67,8 +67,9 @@ def judge(a: dict[int, float], b: dict[int, float], params: Params, alpha: float
     info = [f"Hedges' g={stats.hedges_g(x, y):.1f}"]
     if set(a) == set(b):
         d = [a[s] - b[s] for s in sorted(a)]
-        info.append(f"paired t({len(d) - 1})={stats.paired(a, b, 'greater').statistic:.2f}" if max(d) != min(d)
-                    else f"paired: every seed's difference is {d[0]:+.2f} (no paired t)")
+        constant = max(d) - min(d) <= 1e-9 * max(1.0, *map(abs, d))  # rounding noise is no spread
+        info.append(f"paired: every seed's difference is {d[0]:+.2f} (no paired t)" if constant
+                    else f"paired t({len(d) - 1})={stats.paired(a, b, 'greater').statistic:.2f}")
     statistic = (f"Welch: difference {diff:+.2f} points, one-sided {level:.0%} bounds {low:+.2f} (lower) and "
                  f"{high:+.2f} (upper), df={df:.2f}; delta = {delta:g} points; information: {', '.join(info)}")
     return verdict, computed, statistic, {"difference": diff, "lower_bound": low, "upper_bound": high}, decision
@@ -79,14 +80,14 @@ def report_rows(claim, ctx) -> list[Row]:
     a, b = (ctx.report(cell) for cell in params.cells)
     verdict, computed, statistic, scores, decision = judge(a, b, params, ctx.alpha)
     says = f"§{claim.section}: {claim.quote!r} ({pts(a.values())} vs {pts(b.values())})"
-    test = claim.checked_by if ctx.is_suite and claim.checked_by else ctx.command()
+    test = ctx.checked_by(claim)
     return [Row(claim.id, says, computed, statistic, verdict, test, REPORT, scores, decision)]
 
 
 def fresh_rows(claim, profile: str, runs: list, ctx) -> list[Row]:
     params = claim.params
     says = f"{claim.id} on {arms.fresh_label(profile, runs)}"
-    test = claim.fresh_checked_by if ctx.is_suite and claim.fresh_checked_by else ctx.command(fresh=True)
+    test = ctx.checked_by(claim, profile)
     a, b = (arms.points(runs, cell) for cell in params.cells)
     lacking = [cell for cell, v in zip(params.cells, (a, b)) if not v]
     if lacking:

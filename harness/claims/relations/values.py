@@ -46,7 +46,7 @@ def report_rows(claim, ctx) -> list[Row]:
     params = claim.params
     table = "; ".join(f"{cell} {pts(ctx.report(cell).values())}" for cell in params.cells)
     says = f"§{claim.section}: {claim.quote!r} ({table})"
-    test = claim.checked_by if ctx.is_suite and claim.checked_by else ctx.command(fresh=True)
+    test = ctx.checked_by(claim, needs_results=True)
     how = on_report_files(params.profile, ctx.claims_name)
 
     def skip(reason):
@@ -66,7 +66,7 @@ def report_rows(claim, ctx) -> list[Row]:
         fresh, stated = arms.points(user, cell), ctx.report(cell)
         if len(fresh) < 2:
             return skip(f"fewer than 2 {params.profile} runs of {cell} on the report's files")
-        verdict, computed, statistic, _, _, _ = equivalence.judge(fresh, stated, (f"fresh {cell}", f"the report's"),
+        verdict, computed, statistic, _, _, _ = equivalence.judge(fresh, stated, (f"fresh {cell}", "the report's"),
                                                                    params.margin, ctx.alpha, ctx.power)
         verdicts.append(verdict)
         rows.append(f"{cell}: {pts(fresh.values())} (seeds {sorted(fresh)}); {computed}")
