@@ -18,6 +18,7 @@ from harness.claims import ledger
 from harness.claims.expected import load_report
 from harness.claims.schema import Report
 from harness.core import atomic
+from harness.core.paths import ROOT
 from harness.report import figures
 from harness.report import history as history_figure
 from harness.report.render import to_html, to_markdown
@@ -79,21 +80,55 @@ def _stated_by_cell(claims: Report) -> dict[tuple[str, str], dict[int, float]]:
             ("hf", "pretrained"): dict(zip(hf.seeds, hf.pretrained))}
 
 
+# The embedded data sources (harness/inputs/sources.toml), in words.
+DATA_NAMES = {"pang-lee-en": "English movie-review sentences (Pang & Lee)",
+              "amazon-fr": "French Amazon.fr book reviews"}
+
+
+def inputs_note(runs) -> tuple[str, str]:
+    """(short, sentence): what this reproduction's runs were trained on, from their provenance
+    ``inputs`` (embedded vs the user's files), set against the report's own data and model."""
+    data = {((r.provenance.get("inputs") or {}).get("data") or {}).get("source", "not recorded") for r in runs}
+    ckpt = {((r.provenance.get("inputs") or {}).get("checkpoint") or {}).get("source", "not recorded") for r in runs}
+    if data == {"user"} and ckpt == {"user"}:
+        return ("your data and checkpoint", "This reproduction's runs are on the user's data and checkpoint "
+                "(--data / --checkpoint or $LAB_DATA / $LAB_CHECKPOINT), as the report's are on its own.")
+    if "not recorded" in data | ckpt:
+        return ("inputs not recorded", "These runs do not record their inputs (provenance `inputs`): whether "
+                "they used the report's data and model is unknown, so the bars may not be comparable.")
+    names = sorted({((r.provenance.get("key_parts") or {}).get("data_spec") or {}).get("source", "?") for r in runs})
+    what = "; ".join(DATA_NAMES.get(n, n) for n in names)
+    used = (f"the embedded data ({what})" if data == {"embedded"} else "the user's data") + (
+        " and the embedded encoder (MiniLM)" if ckpt == {"embedded"} else " and the user's checkpoint")
+    return (f"embedded: {what}" if data == {"embedded"} else "embedded encoder",
+            "Not the same experiment: the report's bars are its own runs on French book reviews (CLS-Books) "
+            f"with RoBERTa_small_fr; this reproduction's are on {used}. They stand side by side for scale, "
+            "not as a reproduction of the report's numbers (that is C2, on the report's own files).")
+
+
 def _figures(results: Results, profile: str, claims: Report, out_dir: Path) -> list:
     runs = {(fw, init): results.group(profile, fw, init) for fw, init, _ in ROWS}
     runs = {cell: group for cell, group in runs.items() if group}
     one, two = f"figure1-{profile}.png", f"figure2-{profile}.png"
     sizes = "/".join(f"{n:,}" for n in sorted({r.test_size for group in runs.values() for r in group}))
     seeds = max((len(group) for group in runs.values()), default=0)
+    short, sentence = inputs_note(results.all(profile))
     atomic.write_bytes(out_dir / one, figures.png(figures.figure1(
-        runs, _stated_by_cell(claims), f"Figure 1: test accuracy per seed, the report vs this reproduction ({profile})")))
+        runs, _stated_by_cell(claims),
+        f"Figure 1: test accuracy per seed, the report vs this reproduction ({profile}; {short})")))
+    epochs = max((len(r.valid_accuracy) for r in results.all(profile)), default=0)
     atomic.write_bytes(out_dir / two, figures.png(figures.figure2(
-        results.all(profile), claims.fairseq.best_epoch, f"Figure 2: validation accuracy per epoch ({profile})")))
+        results.all(profile), claims.fairseq.best_epoch,
+        f"Figure 2: validation accuracy {'after one epoch' if epochs == 1 else 'per epoch'} ({profile})")))
+    second = ("Figure 2: validation accuracy after the one epoch of each run, by framework, init and seed (one "
+              f"epoch: no curve and no best epoch to choose; the report's best epoch, {claims.fairseq.best_epoch}, "
+              "lies beyond these runs)" if epochs == 1 else
+              "Figure 2: validation accuracy per epoch, one line per framework, init and seed; "
+              "stars: each run's best epoch (its checkpoint is tested); dotted: the report's epoch")
     return [("img", one, "Figure 1: test accuracy per seed, the report's numbers (hatched) beside this "
                          f"reproduction's (solid); per seed ±1 binomial SE, n={sizes} test items per run; means ±1 seed SD, "
-                         f"n={seeds} seeds"),
-            ("img", two, "Figure 2: validation accuracy per epoch, one line per framework, init and seed; "
-                         "stars: each run's best epoch (its checkpoint is tested); dotted: the report's epoch")]
+                         f"n={seeds} seeds. {sentence}"),
+            ("img", two, second)]
 
 
 def _provenance(results: Results, profile: str) -> list:
@@ -107,18 +142,31 @@ def _provenance(results: Results, profile: str) -> list:
     return [("table", ["", "value(s) over the runs"], rows)]
 
 
-def build(results_dir: str | Path, out_dir: Path, rows: list | None = None, history: str | Path | None = None) -> list:
+def claims_label(claims: Report) -> str:
+    """The claims file as the report names it: relative to the project when inside it (never this
+    machine's absolute path), else its file name; and its ``source``."""
+    path = Path(claims.path)
+    try:
+        name = str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        name = path.name
+    return f"`{name}` (source: {claims.source})"
+
+
+def build(results_dir: str | Path, out_dir: Path, rows: list | None = None, history: str | Path | None = None,
+          claims: str | Path | None = None) -> list:
     """The report as blocks: ("h", level, text) | ("p", text) | ("table", head, rows) | ("img", file, caption) | ("md", text).
     ``rows``: the claim ledger when the caller already built it from ``results_dir``; ``history``: a
-    gate history file (``harness.history``), plotted as the last section."""
-    results, claims = load_results(results_dir), load_report()
+    gate history file (``harness.history``), plotted as the last section; ``claims``: a claims file
+    (default: expected/report.toml), whose numbers the ledger, the tables and Figure 1 use."""
+    results, claims = load_results(results_dir), load_report(claims)
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     if rows is None:
         rows = ledger.build_ledger(claims, results_dir=Path(results_dir))
     ledger_blocks, not_run = _ledger(rows)
     blocks = [("h", 1, "Reproducibility report: the NLP Frameworks lab"),
               ("p", f"Results: `{results_dir}` (profiles: {', '.join(results.profiles)}). Claims: "
-                    f"`{claims.path}`. Written {now} by harness commit `{git_commit()}`."),
+                    f"{claims_label(claims)}. Written {now} by harness commit `{git_commit()}`."),
               ("h", 2, "Claim ledger"), *ledger_blocks,
               ("h", 2, "Claims not run"), *not_run,
               ("h", 2, "The report's numbers"), *_stated(claims)]
@@ -132,13 +180,10 @@ def build(results_dir: str | Path, out_dir: Path, rows: list | None = None, hist
 
 
 def write_report(results_dir: str | Path, out_dir: str | Path, rows: list | None = None,
-                 history: str | Path | None = None) -> Path:
+                 history: str | Path | None = None, claims: str | Path | None = None) -> Path:
     """Write report.md, report.html and the figures into ``out_dir``; return the Markdown's path."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    blocks = build(results_dir, out_dir, rows, history)
+    out_dir = Path(out_dir)  # created by the first file written: a bad input leaves no directory
+    blocks = build(results_dir, out_dir, rows, history, claims)
     atomic.write_bytes(out_dir / "report.html", to_html(blocks).encode())
     atomic.write_bytes(out_dir / "report.md", to_markdown(blocks).encode())
     return out_dir / "report.md"
-
-
