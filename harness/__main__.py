@@ -13,10 +13,12 @@ import sys
 VERBS = {
     "reproduce": "the main job: reproduce the report on the default data and model",
     "ledger": "one verdict per claim of the report (C1-C6)",
+    "audit": "many reports' claims files at once: a table of verdicts, report x claim",
     "gate": "compare results with expected/ (CI's drift gate)",
     "report": "write the Markdown/HTML reproducibility report with figures",
     "fetch": "fetch and verify the embedded data and encoder (set-up)",
-    "doctor": "this machine's CPU class and precision policy (--bench: where an update's time goes)",
+    "doctor": "this machine's CPU class and precision policy (--bench: where an update's time goes, and "
+              "the smoke reproduction's expected time)",
     "cache": "list the run cache's entries, or prune those no current key reaches",
     "upgrade-claims": "rewrite a schema-1 claims file as schema 2",
 }

@@ -174,6 +174,16 @@ def test_bad_results_directory(damage, message, tmp_path, capsys, monkeypatch):
     assert re.search(message, line), line
 
 
+def test_results_one_level_too_high_names_the_folder_below(tmp_path, capsys, monkeypatch):
+    """``reproduce --out out`` writes out/results/<profile>/: ``--results out`` gets the folder to pass."""
+    write_results(tmp_path / "run" / "results", "smoke")
+    (tmp_path / "run" / "report").mkdir()  # what reproduce writes beside it
+    line = _cli(["ledger", "--results", str(tmp_path / "run")], tmp_path, capsys, monkeypatch)
+    results = tmp_path / "run" / "results"
+    assert line == f"error: {tmp_path / 'run'}: no result files here, but {results} holds them: pass {results} " \
+                   "(a results directory is <dir>/<profile>/<run>.json)", line
+
+
 # --- command line -------------------------------------------------------------------------------
 
 

@@ -13,14 +13,14 @@ from hypothesis import strategies as st
 from harness.claims import claimsfile, ledger
 from harness.claims import parameters as convention
 from harness.claims.expected import load_lab
-from harness.claims.relations import count
+from harness.claims.schema import encoder_config
 from harness.core.config import EncoderConfig
 from harness.inputs import models as params
 
 REPORT = claimsfile.load()
 C1 = REPORT.claim("C1").params
 LAB = load_lab()
-CFG = count.config(C1)
+CFG = encoder_config(C1)
 
 
 @pytest.fixture(scope="module")

@@ -101,3 +101,20 @@ def test_figure2_one_line_per_run_with_its_best_epoch_marked(results):
 
 def test_png_is_a_png(results):
     assert figures.png(figures.figure2(results.all("smoke"), 5, "t"))[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_figure2_at_one_epoch_draws_what_one_epoch_has():
+    """The smoke scale trains one epoch: no curve, no best epoch to choose. The figure shows each
+    run's one validation accuracy by cell and seed, on an axis of cells (not of epochs up to the
+    report's 5), and says that the report's epoch lies beyond."""
+    runs = [synthetic.run("smoke", fw, init, seed, 1500 + 10 * seed, epochs=1)
+            for fw, init in (("fairseq", "pretrained"), ("fairseq", "random"), ("hf", "pretrained")) for seed in range(3)]
+    ax = figures.figure2(runs, REPORT.fairseq.best_epoch, "t").axes[0]
+    assert not [ln for ln in ax.get_lines() if str(ln.get_gid()).startswith("best:")], "stars on a one-epoch run"
+    for r in runs:
+        point = next(ln for ln in ax.get_lines() if ln.get_gid() == f"valid:{r.spec.name}")
+        assert list(point.get_ydata()) == pytest.approx([100 * r.valid_accuracy[0]]), r.spec.name
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["fairseq pretrained", "fairseq random", "hf pretrained"]
+    assert ax.get_xlim()[1] < 3, ax.get_xlim()  # three columns, not epochs up to 5
+    note = next(t.get_text() for t in ax.texts if t.get_gid() == "one-epoch-note")
+    assert f"the report's best epoch ({REPORT.fairseq.best_epoch}) lies beyond these runs" in note, note

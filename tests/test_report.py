@@ -141,3 +141,78 @@ def test_every_spread_in_the_report_says_what_it_is_and_its_n(tmp_path, fake_led
     spreads = re.findall(r"\d\s*±\s*\d[\d.]*(?:\s*\([^)]*\))?", text)
     assert spreads and all(re.search(r"\((?:sample )?SD, n=\d+\)", s) for s in spreads), spreads
     assert "±1 binomial SE, n=" in text, text
+
+
+def _with_inputs(results, data="embedded", checkpoint="embedded", source="pang-lee-en"):
+    """The runs' provenance as the run cache records it: ``inputs`` and the data spec's source."""
+    import dataclasses
+
+    from harness.core.records import load_result, save_result
+
+    for path in results.rglob("*.json"):
+        r = load_result(path)
+        prov = {**r.provenance, "inputs": {"data": {"source": data, "sha256": "d" * 64},
+                                           "checkpoint": {"source": checkpoint, "sha256": "c" * 64}}}
+        prov["key_parts"] = {**prov["key_parts"], "data_spec": {"source": source, "test": synthetic.TEST_SIZE}}
+        save_result(path, dataclasses.replace(r, provenance=prov))
+    return results
+
+
+def _caption(text, n):
+    return next(line for line in text.splitlines() if line.startswith(f"*Figure {n}:"))
+
+
+@pytest.mark.parametrize("inputs, says", [
+    ({}, "Not the same experiment: the report's bars are its own runs on French book reviews (CLS-Books) with "
+         "RoBERTa_small_fr; this reproduction's are on the embedded data (English movie-review sentences (Pang & "
+         "Lee)) and the embedded encoder (MiniLM)."),
+    ({"data": "user", "checkpoint": "user"}, "This reproduction's runs are on the user's data and checkpoint"),
+    (None, "These runs do not record their inputs (provenance `inputs`)"),
+])
+def test_figure1_caption_says_what_the_runs_were_trained_on(tmp_path, fake_ledger, inputs, says):
+    results = write_results(tmp_path / "res")
+    if inputs is not None:
+        _with_inputs(results, **inputs)
+    text = write_report(results, tmp_path / "out").read_text()
+    assert says in _caption(text, 1), _caption(text, 1)
+
+
+def test_figure2_caption_at_one_epoch(tmp_path, fake_ledger):
+    from harness.core.records import save_result
+
+    for fw, init in (("fairseq", "pretrained"), ("fairseq", "random")):
+        for seed in range(3):
+            r = synthetic.run("smoke", fw, init, seed, 1500, epochs=1)
+            save_result(tmp_path / "res" / "smoke" / f"{r.spec.name}.json", r)
+    caption = _caption(write_report(tmp_path / "res", tmp_path / "out").read_text(), 2)
+    assert "after the one epoch of each run" in caption and "stars" not in caption, caption
+
+
+def test_the_claims_file_is_named_relative_to_the_project(tmp_path, fake_ledger):
+    from harness.core.paths import ROOT
+
+    text = write_report(write_results(tmp_path / "res"), tmp_path / "out").read_text()
+    assert f"Claims: `expected/report.toml` (source: {REPORT.source})" in text, text[:600]
+    assert str(ROOT) not in text, "this machine's checkout path in the report"
+
+
+def test_report_claims_file_numbers_go_into_figure1_and_the_tables(tmp_path, fake_ledger, monkeypatch, capsys):
+    from tests.claims_files import write as write_claims
+
+    claims = write_claims(tmp_path / "students" / "ada.toml", "random-wins")  # random = [88.0, 89.1, 87.9]
+    drawn = []
+    figure1 = figures.figure1
+    monkeypatch.setattr(figures, "figure1", lambda runs, stated, title: drawn.append(stated) or figure1(runs, stated, title))
+    assert cli(["report", str(write_results(tmp_path / "res")), "--claims", str(claims), "--out", str(tmp_path / "out")]) == 0
+    assert drawn and drawn[0][("fairseq", "random")] == {0: 88.0, 1: 89.1, 2: 87.9}, drawn
+    text = (tmp_path / "out" / "report.md").read_text()
+    assert "| Random (fairseq) | 88% | 89.1% | 87.9% |" in text and "Claims: `ada.toml` (source: " in text, text[:800]
+    assert fake_ledger[0][0].path == str(claims), "the ledger judged another claims file"
+
+
+def test_report_with_a_bad_claims_file_writes_nothing(tmp_path, capsys):
+    from tests.claims_files import write as write_claims
+
+    bad = write_claims(tmp_path / "bad.toml", "malformed")
+    assert cli(["report", str(write_results(tmp_path / "res")), "--claims", str(bad), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {bad}: [params] layers") and not (tmp_path / "out").exists()

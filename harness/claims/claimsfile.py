@@ -9,7 +9,7 @@ what is wrong and the fix (docs/bad-input.md, "Claims file"). A schema-1 file (t
   A list that mixes percents and fractions is refused, naming the value; NaN is accepted (the rows
   that use it say what cannot be decided).
 - ``[[claim]]``: ``id``, ``section``, ``quote``, ``relation`` and the relation's parameters
-  (``harness.claims.relations``). A claim of the report under test that another file does not
+  (``harness.claims.schema``; ``harness.claims.relations`` evaluates them). A claim of the report under test that another file does not
   make is listed in ``not_stated = ["C5", ...]`` (ids or id prefixes): its rows say NOT RUN (not
   stated in the report). A claim whose id is one of the report under test's inherits the rule's
   parameters it does not give (which cells, the margin, delta, the profile) from there.
@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.claims import relations
+from harness.claims.schema import SCHEMAS
 from harness.claims.units import percents
 from harness.core.config import ConfigError, build, read_toml
 from harness.core.paths import EXPECTED_DIR, ROOT
@@ -174,9 +174,9 @@ def _claim(table: dict, where: str, cells: dict, reference: ClaimsFile | None) -
             raise ConfigError(f"{where}: {key}: missing or not a string; fix: add {key} = \"...\" ({HINT})")
     cid, name = table.pop("id"), table.pop("relation")
     where = f"{where} ({cid})"
-    relation = relations.get(name)
+    relation = SCHEMAS.get(name)
     if relation is None:
-        raise ConfigError(f"{where}: relation = {name!r}; fix: use one of {', '.join(relations.NAMES)}")
+        raise ConfigError(f"{where}: relation = {name!r}; fix: use one of {', '.join(SCHEMAS)}")
     meta = {k: table.pop(k) for k in ("section", "quote", "checked_by", "fresh_checked_by") if k in table}
     for key in ("section", "quote"):
         if not isinstance(meta.get(key), str) or not meta[key]:
@@ -187,7 +187,7 @@ def _claim(table: dict, where: str, cells: dict, reference: ClaimsFile | None) -
                           "fix: use the same relation, or another id for a new claim")
     inherited, differs = [], {}
     if ref is not None:
-        for key in relation.RULE:
+        for key in relation.rule:
             suite_value = getattr(ref.params, key)
             if key not in table:
                 table[key] = suite_value
@@ -195,7 +195,7 @@ def _claim(table: dict, where: str, cells: dict, reference: ClaimsFile | None) -
             elif _plain(table[key]) != _plain(suite_value):
                 differs[key] = (table[key], suite_value)
     try:
-        params = build(relation.Params, table, where)
+        params = build(relation.params, table, where)
     except ConfigError as exc:
         raise ConfigError(f"{exc}; fix: see the relation {name!r} in {HINT}") from None
     relation.check(params, cells, where)

@@ -1,15 +1,44 @@
-"""``python -m harness doctor``: what this machine is, what the precision policy resolves to, and how
-long the smoke reproduction should take here (``--bench``: where an update's time goes, measured)."""
+"""``python -m harness doctor``: what this machine is (CPU class, native bf16, device) and what the
+precision policy resolves to, at once (torch is not imported on a machine without a GPU driver).
+``--bench`` (about a minute) measures where an update's time goes and estimates how long the cold
+reproduction of the profile takes here."""
 
 from __future__ import annotations
 
 import os
+import platform
+from pathlib import Path
+
+GPU_DRIVER_FILES = ("/proc/driver/nvidia/gpus", "/dev/nvidiactl", "/dev/kfd")  # NVIDIA, ROCm
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("--profile", default="smoke", help="profile to resolve (default: smoke)")
     parser.add_argument("--bench", action="store_true",
-                        help="measure forward/backward/optimizer/scoring per framework (~1 min)")
+                        help="measure forward/backward/optimizer/scoring per framework and estimate the "
+                             "profile's cold reproduction here (~1 min)")
+
+
+def device() -> str:
+    """The device a run would use: without a GPU driver on this machine torch can see no GPU, so
+    the answer is "cpu" without importing torch; else torch is asked (``harness.core.machine``)."""
+    from harness.core import machine
+
+    if os.environ.get("LAB_REPRO_FORCE_DEVICE"):
+        return os.environ["LAB_REPRO_FORCE_DEVICE"]
+    if not any(Path(p).exists() for p in GPU_DRIVER_FILES):
+        return "cpu"
+    return machine.device()
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def facts(profile) -> list[tuple[str, str]]:
@@ -17,40 +46,41 @@ def facts(profile) -> list[tuple[str, str]]:
     from harness.runs.local import default_jobs
     from harness.train import precision
 
-    device = machine.device()
-    hw = machine.hardware()
+    dev = device()
     caps = {k: os.environ[k] for k in ("ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY") if k in os.environ}
     rows = [
-        ("cpu", hw["cpu"]),
+        ("cpu", cpu_model()),
         ("cpu class", machine.cpu_class() + (f" (capped by {caps})" if caps else "")),
-        ("native bf16", "yes" if machine.native_bf16(device) else "no (bf16 emulated, "
-         f"~{precision.EMULATED_BF16_SLOWDOWN}x slower than fp32)" if device == "cpu" else "no"),
-        ("device", hw.get("gpu", device)),
+        ("native bf16", "yes" if machine.native_bf16(dev) else "no (bf16 emulated, "
+         f"~{precision.EMULATED_BF16_SLOWDOWN}x slower than fp32)" if dev == "cpu" else "no"),
+        ("device", machine.hardware().get("gpu", dev) if dev != "cpu" else "cpu"),
         ("cores", str(len(os.sched_getaffinity(0)))),
         (f"{profile.name}: threads per cell, cells at once", f"{profile.threads or 'all'}, {default_jobs(profile)}"),
     ]
     for fw in ("fairseq", "hf"):
         spec = getattr(profile, fw)
         rows.append((f"{profile.name} [{fw}] precision", f"{spec.precision} -> "
-                     f"{precision.resolve(spec.precision, device, machine.native_bf16(device))}"))
+                     f"{precision.resolve(spec.precision, dev, machine.native_bf16(dev))}"))
     versions = env.library_versions(("torch", "fairseq-fixed", "transformers"))
     rows.append(("versions", ", ".join(f"{k} {v}" for k, v in versions.items())))
     return rows
 
 
 def main(args) -> int:
-    from harness.core import env
     from harness.core.config import load_profile
-    from harness.runs.local import default_jobs, specs_of
-    from harness.train import bench
 
-    env.setup()
     profile = load_profile(args.profile)
     for key, value in facts(profile):
         print(f"{key:>40}: {value}")
     if not args.bench:
-        print(f"{'':>40}  (--bench measures an update and estimates the {profile.name} reproduction)")
+        print(f"{'':>40}  (--bench, ~1 min: where an update's time goes, and the {profile.name} "
+              "reproduction's expected time here)")
         return 0
+    from harness.core import env
+    from harness.runs.local import default_jobs, specs_of
+    from harness.train import bench
+
+    env.setup()
     splits = bench.measure(profile)
     print(f"\n{'framework':<9} {'precision':<9} {'forward':>9} {'backward':>9} {'optimizer':>9} "
           f"{'update':>9} {'scoring':>14}")

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from harness.cli.options import resolve_format
 
 
 def add_arguments(parser) -> None:
@@ -56,13 +57,10 @@ def summary(results) -> list[str]:
 
 
 def main(args) -> int:
-    from harness.claims import claimsfile, ledger
     from harness.core import atomic, env, machine
     from harness.core.config import load_profile
-    from harness.report.build import write_report
     from harness.runs import local, slurm
 
-    env.setup()
     profile = load_profile(args.profile)
     if args.seeds:  # not part of any run's cache key: a seed trained before is reused
         profile = dataclasses.replace(profile, seeds=args.seeds)
@@ -70,10 +68,13 @@ def main(args) -> int:
     if opts and args.jobs:
         raise ValueError("-j/--jobs: only with --executor local (Slurm runs every job at once)")
     atomic.writable_dir(args.out)  # bad input stops here, before anything is computed or written
+    start = time.perf_counter()
+    # The user's data is checked before torch is imported (bad data answers at once); a user
+    # checkpoint's model.pt needs torch to be read (its loader applies env.setup first).
+    data_dir, checkpoint = local.resolve_inputs(profile, args.data, args.checkpoint)
+    env.setup()
     if profile.gpu and machine.device() == "cpu" and not opts:
         print(f"warning: profile {profile.name!r} is meant for a GPU; running it on the CPU", file=sys.stderr)
-    start = time.perf_counter()
-    data_dir, checkpoint = local.resolve_inputs(profile, args.data, args.checkpoint)
     results_dir = Path(args.out) / "results"
     if opts:
         specs = local.specs_of(profile)
@@ -89,8 +90,16 @@ def main(args) -> int:
         results = local.run_all(profile, data_dir, checkpoint, results_dir, cache_root=args.cache, jobs=jobs)
     print(*summary(results), sep="\n")
     print(f"{len(results)} runs in {time.perf_counter() - start:.1f} s; results in {results_dir}")
+    from harness.claims import claimsfile, ledger
+    from harness.report.build import write_report
+
     led = ledger.build(claimsfile.load(), results_dir)
-    print(ledger.to_markdown(led))
+    if resolve_format("auto") == "table":  # a terminal: the short table; a log: the Markdown
+        from harness.report.terminal import print_ledger
+
+        print_ledger(led.all)
+    else:
+        print(ledger.to_markdown(led))
     path = write_report(results_dir, Path(args.out) / "report", led)
     print(f"report: {path} (and {path.with_suffix('.html')}, figures beside them)")
     return 0

@@ -81,21 +81,55 @@ def _stated_epoch(claims: ClaimsFile) -> int | None:
     return next((c.params.epoch for c in claims.claims if c.relation == "best_epoch" and c.stated), None)
 
 
+# The embedded data sources (harness/inputs/sources.toml), in words.
+DATA_NAMES = {"pang-lee-en": "English movie-review sentences (Pang & Lee)",
+              "amazon-fr": "French Amazon.fr book reviews"}
+
+
+def inputs_note(runs) -> tuple[str, str]:
+    """(short, sentence): what this reproduction's runs were trained on, from their provenance
+    ``inputs`` (embedded vs the user's files), set against the report's own data and model."""
+    data = {((r.provenance.get("inputs") or {}).get("data") or {}).get("source", "not recorded") for r in runs}
+    ckpt = {((r.provenance.get("inputs") or {}).get("checkpoint") or {}).get("source", "not recorded") for r in runs}
+    if data == {"user"} and ckpt == {"user"}:
+        return ("your data and checkpoint", "This reproduction's runs are on the user's data and checkpoint "
+                "(--data / --checkpoint or $LAB_DATA / $LAB_CHECKPOINT), as the report's are on its own.")
+    if "not recorded" in data | ckpt:
+        return ("inputs not recorded", "These runs do not record their inputs (provenance `inputs`): whether "
+                "they used the report's data and model is unknown, so the bars may not be comparable.")
+    names = sorted({((r.provenance.get("key_parts") or {}).get("data_spec") or {}).get("source", "?") for r in runs})
+    what = "; ".join(DATA_NAMES.get(n, n) for n in names)
+    used = (f"the embedded data ({what})" if data == {"embedded"} else "the user's data") + (
+        " and the embedded encoder (MiniLM)" if ckpt == {"embedded"} else " and the user's checkpoint")
+    return (f"embedded: {what}" if data == {"embedded"} else "embedded encoder",
+            "Not the same experiment: the report's bars are its own runs on French book reviews (CLS-Books) "
+            f"with RoBERTa_small_fr; this reproduction's are on {used}. They stand side by side for scale, "
+            "not as a reproduction of the report's numbers (that is C2, on the report's own files).")
+
+
 def _figures(results: Results, profile: str, claims: ClaimsFile, out_dir: Path) -> list:
     runs = {(fw, init): results.group(profile, fw, init) for fw, init, _ in ROWS}
     runs = {cell: group for cell, group in runs.items() if group}
     one, two = f"figure1-{profile}.png", f"figure2-{profile}.png"
     sizes = "/".join(f"{n:,}" for n in sorted({r.test_size for group in runs.values() for r in group}))
     seeds = max((len(group) for group in runs.values()), default=0)
+    short, sentence = inputs_note(results.all(profile))
     atomic.write_bytes(out_dir / one, figures.png(figures.figure1(
-        runs, _stated_by_cell(claims), f"Figure 1: test accuracy per seed, the report vs this reproduction ({profile})")))
+        runs, _stated_by_cell(claims),
+        f"Figure 1: test accuracy per seed, the report vs this reproduction ({profile}; {short})")))
+    epochs = max((len(r.valid_accuracy) for r in results.all(profile)), default=0)
     atomic.write_bytes(out_dir / two, figures.png(figures.figure2(
-        results.all(profile), _stated_epoch(claims), f"Figure 2: validation accuracy per epoch ({profile})")))
+        results.all(profile), _stated_epoch(claims),
+        f"Figure 2: validation accuracy {'after one epoch' if epochs == 1 else 'per epoch'} ({profile})")))
+    second = ("Figure 2: validation accuracy after the one epoch of each run, by framework, init and seed (one "
+              f"epoch: no curve and no best epoch to choose; the report's best epoch, {_stated_epoch(claims)}, "
+              "lies beyond these runs)" if epochs == 1 else
+              "Figure 2: validation accuracy per epoch, one line per framework, init and seed; "
+              "stars: each run's best epoch (its checkpoint is tested); dotted: the report's epoch")
     return [("img", one, "Figure 1: test accuracy per seed, the report's numbers (hatched) beside this "
                          f"reproduction's (solid); per seed ±1 binomial SE, n={sizes} test items per run; means ±1 seed SD, "
-                         f"n={seeds} seeds"),
-            ("img", two, "Figure 2: validation accuracy per epoch, one line per framework, init and seed; "
-                         "stars: each run's best epoch (its checkpoint is tested); dotted: the report's epoch")]
+                         f"n={seeds} seeds. {sentence}"),
+            ("img", two, second)]
 
 
 def _provenance(results: Results, profile: str) -> list:
@@ -110,18 +144,19 @@ def _provenance(results: Results, profile: str) -> list:
 
 
 def build(results_dir: str | Path, out_dir: Path, led: ledger.Ledger | None = None,
-          history: str | Path | None = None) -> list:
+          history: str | Path | None = None, claims: str | Path | None = None) -> list:
     """The report as blocks: ("h", level, text) | ("p", text) | ("table", head, rows) | ("img", file, caption) | ("md", text).
     ``led``: the claim ledger when the caller already built it from ``results_dir``; ``history``: a
-    gate history file (``harness.gate.history``), plotted as the last section."""
+    gate history file (``harness.gate.history``), plotted as the last section; ``claims``: a claims
+    file (default: expected/report.toml), whose numbers the ledger, the tables and Figure 1 use."""
     results = load_results(results_dir)
-    led = led or ledger.build(claimsfile.load(), Path(results_dir))
+    led = led or ledger.build(claimsfile.load(claims), Path(results_dir))
     claims = led.claims
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     ledger_blocks, not_run = _ledger(led)
     blocks = [("h", 1, "Reproducibility report: the NLP Frameworks lab"),
               ("p", f"Results: `{results_dir}` (profiles: {', '.join(results.profiles)}). Claims: "
-                    f"`{claims.name}`. Written {now} by harness commit `{git_commit()}`."),
+                    f"`{claims.name}` (source: {claims.source}). Written {now} by harness commit `{git_commit()}`."),
               ("h", 2, "Claim ledger"), *ledger_blocks,
               ("h", 2, "Claims not run"), *not_run,
               ("h", 2, "The report's numbers"), *_stated(claims)]
@@ -135,13 +170,10 @@ def build(results_dir: str | Path, out_dir: Path, led: ledger.Ledger | None = No
 
 
 def write_report(results_dir: str | Path, out_dir: str | Path, led: ledger.Ledger | None = None,
-                 history: str | Path | None = None) -> Path:
+                 history: str | Path | None = None, claims: str | Path | None = None) -> Path:
     """Write report.md, report.html and the figures into ``out_dir``; return the Markdown's path."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    blocks = build(results_dir, out_dir, led, history)
+    out_dir = Path(out_dir)  # created by the first file written: a bad input leaves no directory
+    blocks = build(results_dir, out_dir, led, history, claims)
     atomic.write_bytes(out_dir / "report.html", to_html(blocks).encode())
     atomic.write_bytes(out_dir / "report.md", to_markdown(blocks).encode())
     return out_dir / "report.md"
-
-

@@ -7,7 +7,9 @@ the seeds (n = seeds), for the report's numbers too. The report's per-seed numbe
 it does not state its test set's size.
 
 Figure 2: validation accuracy per epoch, one line per (framework, init, seed), each run's best
-epoch (the checkpoint that is tested) starred, and the epoch the report states as the best.
+epoch (the checkpoint that is tested) starred, and the epoch the report states as the best. Runs
+of one epoch (the smoke scale) have no curve and no best epoch to choose: the figure then shows
+each run's one validation accuracy by cell and seed, and says that the report's epoch lies beyond.
 
 The builders return matplotlib Figures (tests inspect their artists); :func:`png` renders one.
 """
@@ -92,7 +94,10 @@ def figure1(runs: dict[tuple[str, str], list[RunResult]], stated: dict[tuple[str
 
 def figure2(runs: list[RunResult], stated_epoch: int | None, title: str):
     """One line per run (colour: framework and init; line: framework; marker: seed), each run's best
-    epoch starred, and a dotted line at the epoch the report states as the best."""
+    epoch starred, and a dotted line at the epoch the report states as the best. Runs of one epoch:
+    :func:`one_epoch`."""
+    if runs and max(len(r.valid_accuracy) for r in runs) == 1:
+        return one_epoch(runs, stated_epoch, title)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7.0, 4.4))
     for r in runs:
@@ -113,5 +118,31 @@ def figure2(runs: list[RunResult], stated_epoch: int | None, title: str):
     ax.set_xlabel("epoch")
     ax.set_ylabel("validation accuracy (%)")
     ax.set_title(title)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return fig
+
+
+ONE_EPOCH_NOTE = ("one epoch per run: no curve, and no best epoch to choose (epoch 1 is the checkpoint tested); "
+                  "the report's best epoch ({epoch}) lies beyond these runs")
+
+
+def one_epoch(runs: list[RunResult], stated_epoch: int, title: str):
+    """What one epoch has: each run's validation accuracy after it, one column per (framework, init),
+    the seeds side by side (marker: seed), and a note that the report's best epoch lies beyond."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7.0, 4.4))
+    cells = [c for c in COLORS if any((r.spec.framework, r.spec.init) == c for r in runs)]
+    seeds = sorted({r.spec.seed for r in runs})
+    for i, cell in enumerate(cells):
+        for r in sorted((r for r in runs if (r.spec.framework, r.spec.init) == cell), key=lambda r: r.spec.seed):
+            x = i + (seeds.index(r.spec.seed) - (len(seeds) - 1) / 2) * 0.12
+            ax.plot([x], [100 * r.valid_accuracy[0]], ls="none", marker=MARKERS[r.spec.seed % len(MARKERS)], ms=7,
+                    color=COLORS[cell], label=f"{cell[0]} {cell[1]}, seed {r.spec.seed}", gid=f"valid:{r.spec.name}")
+    ax.set_xticks(range(len(cells)), [f"{fw} {init}" for fw, init in cells])
+    ax.set_xlim(-0.5, len(cells) - 0.5)
+    ax.set_ylabel("validation accuracy after epoch 1 (%)")
+    ax.set_title(title)
+    ax.text(0.0, -0.09, ONE_EPOCH_NOTE.format(epoch=stated_epoch), transform=ax.transAxes, ha="left", va="top",
+            fontsize=7, gid="one-epoch-note")
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return fig

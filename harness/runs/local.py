@@ -3,8 +3,10 @@
 A cell is one (framework, init, seed) of a profile (:func:`specs_of`). :func:`compute` returns
 every cell's result, cached ones without starting a process, the rest in spawned worker processes
 (one thread each by the profiles' default, two cells side by side on 2 cores) that die with their
-parent. :func:`run_all` does that with progress bars and writes the results directory
-``<out>/results/<profile>/<run>.json`` (replaced whole). The other executor is ``harness.runs.slurm``.
+parent. :func:`run_all` does that and writes the results directory ``<out>/results/<profile>/<run>.json``
+(replaced whole). Progress: plain lines on stdout (the plan: cells from the run cache and cells to
+train; then one line per finished cell, ``[k/N]``), which a log file keeps; tqdm bars only where
+stderr is a terminal (``disable=None``). The other executor is ``harness.runs.slurm``.
 """
 
 from __future__ import annotations
@@ -65,13 +67,14 @@ def _cell(spec, profile, data_dir, checkpoint, cache_root):
     return get_or_run(spec, profile, data_dir, checkpoint, cache_root)
 
 
-def compute(specs, profile, data_dir, checkpoint, cache_root=None, jobs: int = 1, report=None) -> dict:
+def compute(specs, profile, data_dir, checkpoint, cache_root=None, jobs: int = 1, report=None, plan=None) -> dict:
     """``{spec: RunResult}`` for ``specs``, through the run cache, ``jobs`` cells at a time.
 
     A cell's result does not depend on ``jobs``: every cell runs with the profile's own thread count
     (``tests/test_reproduce.py`` compares a cell run alone with the same cell run beside others).
     ``report(spec, result, cached)`` is called as each cell finishes (``cached``: it came from the
-    run cache, nothing was trained). Progress bars (tqdm) show only on a terminal.
+    run cache, nothing was trained); ``plan(cached, missing)`` once the cache has been looked up
+    (``missing``: the specs to train). Progress bars (tqdm) show only on a terminal.
     """
     from tqdm import tqdm
 
@@ -82,6 +85,8 @@ def compute(specs, profile, data_dir, checkpoint, cache_root=None, jobs: int = 1
             results[spec] = hit
             report(spec, hit, True)
     missing = [spec for spec in specs if spec not in results]
+    if plan:
+        plan(len(results), missing)
     if jobs <= 1 or len(missing) <= 1:
         for spec in missing:
             with tqdm(desc=spec.name, unit="upd", leave=False, mininterval=2, disable=None) as bar:
@@ -111,15 +116,24 @@ def run_all(profile, data_dir, checkpoint, results_dir: Path, frameworks=FRAMEWO
     specs = specs_of(profile, frameworks)
     with tqdm(total=len(specs), desc=f"{profile.name} runs (-j {jobs})", unit="run", position=0,
               disable=None) as overall:
+        done = []  # a disabled bar (no terminal) counts nothing: the lines count for themselves
+
         def report(spec, result, cached):
             took = "(cached)" if cached else f"{result.wall_time_s:.0f} s"
+            done.append(spec)
             tqdm.write(
-                f"{spec.name}: test {100 * result.test_accuracy:.2f}% (best epoch {result.best_epoch}, "
-                f"valid {[round(100 * v, 1) for v in result.valid_accuracy]}), {took}", file=sys.stdout
+                f"[{len(done)}/{len(specs)}] {spec.name}: test {100 * result.test_accuracy:.2f}% (best epoch "
+                f"{result.best_epoch}, valid {[round(100 * v, 1) for v in result.valid_accuracy]}), {took}",
+                file=sys.stdout,
             )
             overall.update(1)
 
-        results = compute(specs, profile, data_dir, checkpoint, cache_root, jobs, report)
+        def plan(cached, missing):
+            if missing:
+                tqdm.write(f"{profile.name}: {cached} of {len(specs)} cells from the run cache; training {len(missing)}, "
+                           f"{min(jobs, len(missing))} at a time: {', '.join(s.name for s in missing)}", file=sys.stdout)
+
+        results = compute(specs, profile, data_dir, checkpoint, cache_root, jobs, report, plan)
     return write_results(profile, results, results_dir)
 
 

@@ -50,8 +50,9 @@ def _order(r: RunResult):
 def load_results(root: str | Path, profile: str | None = None) -> Results:
     """Read ``root/<profile>/*.json`` (all profiles, or only ``profile``).
 
-    Raises :class:`ConfigError` naming the file for a missing directory, an empty one, a corrupt
-    or truncated file, a schema violation, or a file whose name or folder disagrees with its spec.
+    Raises :class:`ConfigError` naming the file for a missing directory, an empty one (naming
+    ``root/results`` when that holds the results: ``reproduce --out`` passed one level too high), a
+    corrupt or truncated file, a schema violation, or a file whose name or folder disagrees with its spec.
     """
     root = Path(root)
     if not root.is_dir():
@@ -74,6 +75,9 @@ def load_results(root: str | Path, profile: str | None = None) -> Results:
         _one_origin(loaded)
     if not runs and not profile and any(root.glob("*.json")):
         raise ConfigError(f"{root}: holds result files itself; pass its parent (<dir>/<profile>/<run>.json)")
+    if not runs and not profile and any((root / "results").glob("*/*.json")):  # `reproduce --out` itself
+        raise ConfigError(f"{root}: no result files here, but {root / 'results'} holds them: pass {root / 'results'} "
+                          "(a results directory is <dir>/<profile>/<run>.json)")
     if not runs:
         where = root / profile if profile else root
         raise ConfigError(f"{where}: no result files (<dir>/<profile>/<run>.json)")

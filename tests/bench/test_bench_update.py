@@ -4,8 +4,6 @@ optimizer, and scoring per sentence, for fairseq and HF (``harness.bench``, the 
 lands in the benchmark's ``extra_info``. State the CPU class (``harness doctor``) with any number."""
 
 from harness.train import bench
-from harness.core import env
-from harness.train import precision
 from harness.core.config import load_profile
 from harness.core import machine
 

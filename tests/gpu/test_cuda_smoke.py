@@ -1,7 +1,6 @@
 """GPU tier: the device the full-scale runs will use is really there and computes. ``[cpu-tiny]``
 runs the same body on the device the tests force (tests/gpu_tier.py)."""
 
-from harness.core import env
 from harness.core.requires import requires
 from harness.core import machine
 from tests.gpu_tier import tier_fixture

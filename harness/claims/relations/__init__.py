@@ -1,9 +1,8 @@
 """One evaluator per relation a claim can state (docs/ledger.md gives each rule and its reason).
 
-Each module has ``NAME``, ``Params`` (the relation's parameters as a dataclass, read from the claims
-file), ``RULE`` (the parameters a claim inherits from the report under test's claim of the same id
-when it does not give them), ``check(params, cells, where)``, ``report_rows(claim, context)`` and,
-where the suite's own runs can be judged by the same rule, ``fresh_rows(claim, profile, runs, context)``.
+Each module has ``NAME``, ``report_rows(claim, context)`` and, where the suite's own runs can be
+judged by the same rule, ``fresh_rows(claim, profile, runs, context)``. What a claim of the relation
+may state, and the checks of it, are ``harness.claims.schema`` (light: no statistics library).
 
 - ``count`` (C1), ``values`` (C2), ``best_epoch`` (C2b), ``superiority`` (C3), ``equivalence`` (C4),
   ``lora_statement`` (C5, one claim per statement), ``aggregate`` (C6).

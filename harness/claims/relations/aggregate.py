@@ -10,32 +10,12 @@ named); REFUTED when none does. A cell with a non-finite value or one seed canno
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from harness.claims import stats
 from harness.claims.row import REPORT, Row
-from harness.claims.units import percents, used_cells
 
 NAME = "aggregate"
-RULE = ()
 DDOF = {0: "population SD", 1: "sample SD"}
-
-
-@dataclass(frozen=True)
-class Printed:
-    cell: str  # the cell whose per-seed numbers are aggregated
-    mean: float  # the printed mean (percent)
-    spread: float  # the printed "±" (as printed, with its % sign dropped)
-
-
-@dataclass(frozen=True)
-class Params:
-    printed: tuple[Printed, ...]
-
-
-def check(params: Params, cells: dict, where: str) -> None:
-    used_cells(cells, [x.cell for x in params.printed], where)
-    percents([x.mean for x in params.printed], f"{where}: printed mean")
 
 
 def verdict_of(found: set[tuple[int, str]]) -> str:

@@ -16,28 +16,12 @@ runs on the embedded default give a fresh row, labelled as the suite's runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from harness.claims import arms, stats
 from harness.claims.plan import on_report_files
 from harness.claims.row import FRESH, REPORT, Row, not_run, p
-from harness.core.config import ConfigError
 
 NAME = "best_epoch"
-RULE = ("cells", "profile")
-
-
-@dataclass(frozen=True)
-class Params:
-    cells: tuple[str, ...]  # the cells whose runs the statement covers
-    profile: str  # the fresh runs it is judged on
-    epoch: int  # the stated best epoch
-    updates: int = 0  # the stated training steps at that epoch (0: not stated)
-
-
-def check(params: Params, cells: dict, where: str) -> None:
-    if params.epoch < 1 or params.updates < 0:
-        raise ConfigError(f"{where}: epoch = {params.epoch}, updates = {params.updates}; fix: epoch >= 1, updates >= 0")
 
 
 def judge(runs, epoch: int, alpha: float):

@@ -13,48 +13,16 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from harness.claims import facts, parameters
-from harness.claims.expected import load_lab
 from harness.claims.row import REPORT, Row
-from harness.core.config import ConfigError, EncoderConfig
+from harness.claims.schema import encoder_config
+from harness.core.config import EncoderConfig
 from harness.inputs import checkpoints, models
 from harness.inputs.user import CHECKPOINT_ENV
 
 NAME = "count"
-RULE = ()
-
-
-@dataclass(frozen=True)
-class Encoder:
-    vocab_size: int  # V
-    d_model: int  # d
-    d_ff: int
-    max_positions: int  # P
-    layers: int  # L
-
-
-@dataclass(frozen=True)
-class Params:
-    total: int  # the stated number of parameters
-    encoder: Encoder  # the dimensions the report counts with
-
-
-def config(params: Params) -> EncoderConfig:
-    """The encoder the report counts (heads and padding are the lab's facts, not the report's)."""
-    lab = load_lab().encoder
-    return EncoderConfig(**dataclasses.asdict(params.encoder), heads=lab.heads, padding_idx=lab.padding_idx)
-
-
-def check(params: Params, cells: dict, where: str) -> None:
-    if params.total <= 0:
-        raise ConfigError(f"{where}: total = {params.total}; fix: the stated number of parameters, > 0")
-    try:
-        config(params)
-    except ValueError as exc:
-        raise ConfigError(f"{where}: encoder: {exc}") from None
 
 
 def fairseq_count(cfg: EncoderConfig) -> int:
@@ -85,7 +53,7 @@ def checkpoint_count(report_vocab: int) -> tuple[str, bool] | None:
 
 def report_rows(claim, ctx) -> list[Row]:
     params = claim.params
-    cfg = config(params)
+    cfg = encoder_config(params)
     by_formula, counted, stated = parameters.formula(cfg), fairseq_count(cfg), params.total
     breakdown = " + ".join(f"{name} {value:,}" for name, value in parameters.terms(cfg).items())
     computed = f"formula {by_formula:,} = {breakdown}; fairseq RobertaModel counted {counted:,}"

@@ -15,30 +15,14 @@ seeds at hand and the seeds ±m needs, with the interval of that number across t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 
 from harness.claims import arms, power, stats
 from harness.claims import plan as planning
 from harness.claims.row import FRESH, REPORT, Row, not_run, p, pts
-from harness.claims.units import used_cells
-from harness.core.config import ConfigError
 
 NAME = "equivalence"
-RULE = ("cells", "margin")
-
-
-@dataclass(frozen=True)
-class Params:
-    cells: tuple[str, str]  # (a, b): "a is consistent with b"
-    margin: float  # points: "consistent" = |mean(a) - mean(b)| < margin
-
-
-def check(params: Params, cells: dict, where: str) -> None:
-    if not params.margin > 0:
-        raise ConfigError(f"{where}: margin = {params.margin}; fix: a margin in points > 0 (docs/ledger.md)")
-    used_cells(cells, params.cells, where)
 
 
 def judge(a: dict[int, float], b: dict[int, float], cells, margin: float, alpha: float, power_target: float):

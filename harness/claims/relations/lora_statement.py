@@ -15,35 +15,12 @@ what peft does) when it is not. What ``states`` can be, per argument:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from harness.claims import lora
 from harness.claims.lora_behaviour import TINY, behaviour
 from harness.claims.row import REPORT, Row
-from harness.core.config import ConfigError
 
 NAME = "lora_statement"
-RULE = ()
-STATES = {"r": ("rank",), "lora_dropout": ("adapters", "input"),
-          "bias": ("adapters", "base_layers", "none", "lora_only", "all"), "lora_alpha": None,
-          "target_modules": None, "task_type": None}  # None: free text, checked when evaluated
-
-
-@dataclass(frozen=True)
-class Params:
-    argument: str  # the LoraConfig argument the statement is about
-    states: str  # what the statement says it does (see the module's docstring)
-    reading: str  # what the report's words are read to assert
-
-
-def check(params: Params, cells: dict, where: str) -> None:
-    if params.argument not in STATES:
-        raise ConfigError(f"{where}: argument = {params.argument!r}; fix: one of {', '.join(STATES)}")
-    allowed = STATES[params.argument]
-    if allowed and params.states not in allowed:
-        raise ConfigError(f"{where}: states = {params.states!r} for {params.argument}; fix: one of {', '.join(allowed)}")
-    if params.argument == "lora_alpha":
-        lora.evaluate_scale(params.states, 1.0, 1.0)  # a ConfigError names what it cannot read
 
 
 def observed(argument: str, states: str, b: dict) -> tuple[bool, str, str]:

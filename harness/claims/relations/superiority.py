@@ -15,35 +15,17 @@ paired t are printed as information only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 
 from harness.claims import arms, stats
 from harness.claims.row import FRESH, REPORT, Row, not_run, p, pts
-from harness.claims.units import used_cells
-from harness.core.config import ConfigError
+from harness.claims.schema import Superiority
 
 NAME = "superiority"
-RULE = ("cells", "delta", "learned")  # inherited from the report under test's claim when not given
 
 
-@dataclass(frozen=True)
-class Params:
-    cells: tuple[str, str]  # (a, b): "a is much better than b"
-    delta: float  # points: the smallest difference that is "much better"
-    learned: str = ""  # on fresh runs, the cell that must have learned (the random init)
-
-
-def check(params: Params, cells: dict, where: str) -> None:
-    if not params.delta > 0:
-        raise ConfigError(f"{where}: delta = {params.delta}; fix: a difference in points > 0 (docs/ledger.md)")
-    if params.learned and params.learned not in params.cells:
-        raise ConfigError(f"{where}: learned = {params.learned!r} is not one of cells {list(params.cells)}")
-    used_cells(cells, params.cells, where)
-
-
-def judge(a: dict[int, float], b: dict[int, float], params: Params, alpha: float) -> tuple[str, str, str, dict, tuple | None]:
+def judge(a: dict[int, float], b: dict[int, float], params: Superiority, alpha: float) -> tuple[str, str, str, dict, tuple | None]:
     """(verdict, computed, statistic, scores, decision) of the rule on per-seed points."""
     na, nb = params.cells
     computed = f"{na} {pts(a.values())} vs {nb} {pts(b.values())} (points, n={len(a)}+{len(b)} seeds)"

@@ -10,31 +10,14 @@ run is not seed i of the report: two samples); the claim holds as its weakest ce
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from harness.claims import arms
 from harness.claims.plan import on_report_files
 from harness.claims.relations import equivalence
 from harness.claims.row import REPORT, Row, not_run, pts
-from harness.claims.units import used_cells
-from harness.core.config import ConfigError
 
 NAME = "values"
-RULE = ("cells", "profile", "margin")
 RANK = ("REFUTED", "NOT ESTABLISHED", "HOLDS WITHIN")  # weakest first
-
-
-@dataclass(frozen=True)
-class Params:
-    cells: tuple[str, ...]  # the report's cells this table states
-    profile: str  # the fresh runs it is compared with (on the report's own files)
-    margin: float  # points: each cell's fresh mean within ±margin of the report's
-
-
-def check(params: Params, cells: dict, where: str) -> None:
-    if not params.margin > 0:
-        raise ConfigError(f"{where}: margin = {params.margin}; fix: a margin in points > 0 (docs/ledger.md)")
-    used_cells(cells, params.cells, where)
 
 
 def weakest(verdicts: list[str]) -> str:

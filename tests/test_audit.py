@@ -1,0 +1,197 @@
+"""``python -m harness audit``: a class's claims files (copies of expected/report.toml, each with one
+edit: tests/claims_files.py) judged in one process, one table of verdicts (report x claim); a
+malformed or missing file is listed with its error and never stops the others."""
+
+import csv
+import io
+import json
+import types
+
+import pytest
+
+from harness.__main__ import main as cli
+from harness.claims import audit, claimsfile
+from tests.claims_files import KINDS, write
+
+MARGIN = f"±{claimsfile.load().claim('C4').params.margin:g}"
+CLAIM_IDS = [c.id for c in claimsfile.load().claims]
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory):
+    """One file per kind (as-printed, count-slip, ...), named after it."""
+    d = tmp_path_factory.mktemp("class")
+    for kind in KINDS:
+        write(d / f"{kind}.toml", kind)
+    return d
+
+
+@pytest.fixture(scope="module")
+def judged(klass):
+    """The real ledger on every file of the class and a path that does not exist."""
+    return audit.audit([str(klass), str(klass / "absent.toml")])
+
+
+def _by_name(a):
+    return {r.name: r for r in a.reports}
+
+
+def test_each_edit_moves_the_verdict_it_should(judged):
+    r = {name: rep.verdicts for name, rep in _by_name(judged).items() if not rep.error}
+    base = r["as-printed"]
+    assert (base["C1"], base["C3"]) == ("REPRODUCED", "REPRODUCED"), base
+    assert base["C4"].startswith(f"NOT ESTABLISHED at {MARGIN}") and base["C5.bias"].startswith("REFUTED (bias"), base
+    assert base["C6"].startswith("WRONG AS PRINTED"), base
+    assert r["count-slip"]["C1"] == "REFUTED (stated 22,806,016, formula 22,807,552)", r["count-slip"]
+    assert r["spread-in-points"]["C6"] == "REPRODUCED", r["spread-in-points"]  # 1.67 and 0.31 points: population SDs
+    assert r["random-wins"]["C3"].startswith("REFUTED"), r["random-wins"]
+    assert r["hf-far"]["C4"] == f"REFUTED (beyond {MARGIN})", r["hf-far"]  # ten points below fairseq
+    assert r["bias-right"]["C5.bias"] == "REPRODUCED", r["bias-right"]
+    for name, verdicts in r.items():  # the rest of each row is the report's own (NOT RUN rows name their file)
+        moved = {c for c in verdicts if verdicts[c].split(" (")[0] != base[c].split(" (")[0]}
+        assert len(moved) <= 2, (name, moved)
+    assert judged.claims == CLAIM_IDS
+
+
+def test_malformed_and_missing_files_are_listed_with_their_error(judged, klass):
+    r = _by_name(judged)
+    assert r["malformed"].error.startswith(f"{klass / 'malformed.toml'}: [[claim]] #1 (C1).encoder.layers: expected int, "
+                                           "got '4'"), r["malformed"].error
+    assert r["absent"].error == f"{klass / 'absent.toml'}: file not found", r["absent"].error
+    assert not r["malformed"].verdicts and len(judged.read) == len(KINDS) - 1
+
+
+def test_csv_json_and_markdown_say_the_same(judged, klass, capsys):
+    args = [str(klass), str(klass / "absent.toml")]
+    assert cli(["audit", *args, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["report"] for r in rows] == [r.name for r in judged.reports]
+    for row, rep in zip(rows, judged.reports):
+        assert {c: row[c] for c in judged.claims if row[c]} == rep.verdicts and row["error"] == rep.error
+    assert cli(["audit", *args, "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["claims"] == judged.claims
+    assert {r["name"]: r["verdicts"] for r in payload["reports"]} == {r.name: r.verdicts for r in judged.reports}
+    assert cli(["audit", *args, "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    assert md.startswith("| report | " + " | ".join(CLAIM_IDS) + " |\n"), md
+    assert "| count-slip | REFUTED | NOT RUN | NOT RUN | REPRODUCED | NOT ESTABLISHED at ±3 |" in md, md
+    assert "| malformed (not read) | — |" in md and f"- {klass / 'absent.toml'}: file not found" in md, md
+
+
+def test_the_terminal_table(klass, capsys):
+    assert cli(["audit", str(klass), "--format", "table"]) == 0
+    out = capsys.readouterr().out
+    assert "Audit: report x claim" in out and "bias-right" in out and "| report |" not in out, out
+    assert "not read: " in out and "malformed.toml: [[claim]] #1 (C1).encoder.layers" in out, out
+
+
+def test_out_writes_the_page_the_ledgers_and_the_table(judged, klass, tmp_path, capsys):
+    out = tmp_path / "audit"
+    assert cli(["audit", str(klass), "--out", str(out)]) == 0
+    page = (out / "index.html").read_text()
+    for rep in judged.reports:
+        if rep.name == "absent":
+            continue
+        assert f"<a href='#{rep.name}'" in page and f"<h2 id='{rep.name}'>" in page, rep.name
+    for rep in judged.read:  # each report's own ledger beside the page, the same as `ledger --claims` writes
+        assert (out / f"{rep.name}.md").read_text() == audit.rows_for(rep.path)[1], rep.name
+        assert f"<a href='{rep.name}.md'>" in page
+    assert "title='REFUTED (bias: bias frees the base layers&#x27; own biases" in page
+    assert "<script" not in page and "malformed.toml: [[claim]] #1 (C1).encoder.layers" in page
+    assert {p.name for p in out.iterdir()} == {"index.html", "index.md", "index.csv", "index.json",
+                                               *(f"{r.name}.md" for r in judged.read)}  # no temp file left
+
+
+def test_fail_on_exits_1_naming_the_reports(klass, capsys):
+    assert cli(["audit", str(klass), "--format", "csv", "--fail-on", "refuted"]) == 1
+    err = capsys.readouterr().err
+    assert "count-slip C1 REFUTED;" in err and "hf-far C4 REFUTED;" in err and "6 reports" in err, err
+    assert cli(["audit", str(klass), "--format", "csv", "--fail-on", "HOLDS WITHIN"]) == 0  # no report has one
+
+
+def test_exit_2_only_when_no_file_could_be_read(tmp_path, capsys):
+    bad = write(tmp_path / "in" / "bad.toml", "malformed")
+    assert cli(["audit", str(bad), str(tmp_path / "gone.toml"), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"error: {bad}: [[claim]] #1 (C1).encoder.layers: expected int") and err[1:] == [
+        f"error: {tmp_path / 'gone.toml'}: file not found", "error: none of the 2 claims files could be read"], err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--fail-on", "MOSTLY"], "error: --fail-on: 'MOSTLY' is not a verdict; give one or more of REPRODUCED"),
+    (["--fail-on", ","], "error: --fail-on: empty; give verdicts"),
+])
+def test_bad_options_are_one_line_exit_2(tmp_path, capsys, argv, message):
+    assert cli(["audit", str(tmp_path), *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1, err
+
+
+def test_out_that_is_a_file_is_refused_before_any_work(tmp_path, capsys, monkeypatch):
+    (tmp_path / "f").write_text("keep")
+    monkeypatch.setattr(audit, "rows_for", lambda path: pytest.fail("judged a file before checking --out"))
+    assert cli(["audit", str(tmp_path), "--out", str(tmp_path / "f")]) == 2
+    assert "f: --out is a file, not a directory" in capsys.readouterr().err
+    assert (tmp_path / "f").read_text() == "keep"
+
+
+def test_files_directories_and_globs(tmp_path):
+    for name in ("a.toml", "b.toml", "notes.txt"):
+        (tmp_path / "d" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "d" / name).write_text("")
+    (tmp_path / "empty").mkdir()
+    got = audit.expand([str(tmp_path / "d"), str(tmp_path / "d" / "a.toml"), str(tmp_path / "d" / "[ab].toml"),
+                        str(tmp_path / "empty"), str(tmp_path / "zz*.toml")])
+    assert got == [(str(tmp_path / "d" / "a.toml"), ""), (str(tmp_path / "d" / "b.toml"), ""),
+                   (str(tmp_path / "empty"), f"{tmp_path / 'empty'}: a directory with no *.toml claims file in it"),
+                   (str(tmp_path / "zz*.toml"), f"{tmp_path / 'zz*.toml'}: no file matches this pattern")]
+
+
+def test_names_are_unique_and_leave_index_free():
+    names = audit._names(["x/a/alice.toml", "x/b/alice.toml", "x/index.toml", "x/bob smith.toml"])
+    assert names == ["a-alice", "b-alice", "x-index", "bob-smith"], names
+
+
+def test_columns_are_the_union_in_claim_order():
+    assert audit.claim_order([["C1", "C2", "C2b", "C6"], ["C5.r", "C5.alpha", "C10", "C1", "C3"]]) == \
+        ["C1", "C2", "C2b", "C3", "C5.r", "C5.alpha", "C6", "C10"]
+
+
+def test_only_the_adapter_knows_the_ledger(klass, monkeypatch, tmp_path):
+    """Another ledger's rows (only .claim and .verdict; C5 split in several rows): everything but
+    ``rows_for`` works unchanged."""
+    def other_ledger(path):
+        Row = types.SimpleNamespace
+        if "malformed" in str(path):
+            raise ValueError(f"{path}: schema 2: [lora] missing")
+        rows = [Row(claim="C1", verdict="REPRODUCED"), Row(claim="C5.r", verdict="REPRODUCED"),
+                Row(claim="C5.alpha", verdict="REFUTED (alpha)")]
+        return rows, "| claim | verdict |\n|---|---|\n" + "".join(f"| {r.claim} | {r.verdict} |\n" for r in rows)
+
+    monkeypatch.setattr(audit, "rows_for", other_ledger)
+    a = audit.audit([str(klass)])
+    assert a.claims == ["C1", "C5.r", "C5.alpha"] and len(a.unread) == 1
+    assert audit.to_markdown(a).startswith("| report | C1 | C5.r | C5.alpha |\n")
+    assert "REFUTED (alpha)" in audit.to_csv(a) and json.loads(audit.to_json(a))["claims"] == a.claims
+    from harness.report.audit import write
+
+    page = write(a, tmp_path / "out").read_text()
+    assert "<td>C5.alpha</td>" in page and "<th>C5.alpha</th>" in page
+
+
+def test_the_models_are_built_once_for_the_class(klass, monkeypatch, tmp_path):
+    """C1's fairseq model and C5's peft models are built once for the whole class (in an empty cache),
+    not once per report: the facts they give are cached (harness.claims.facts)."""
+    from harness.claims import lora_behaviour
+    from harness.inputs import models
+
+    monkeypatch.setenv("LAB_REPRO_CACHE", str(tmp_path / "cache"))
+    built = []
+    build, observe = models.build_fairseq, lora_behaviour.observe
+    monkeypatch.setattr(models, "build_fairseq", lambda *a, **k: built.append("C1") or build(*a, **k))
+    monkeypatch.setattr(lora_behaviour, "observe", lambda: built.append("C5") or observe())
+    files = [str(klass / f"{k}.toml") for k in ("as-printed", "spread-in-points", "count-slip", "bias-right")]
+    assert len(audit.audit(files).read) == 4
+    assert sorted(built) == ["C1", "C5"], built
