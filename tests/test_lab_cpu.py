@@ -6,8 +6,9 @@ Run it with ``pytest -m "slow and not gpu" --runslow`` or ``make lab`` (cold: ev
 trains once, about 26 min on 2 cores with native bf16; warm: seconds). Not part of ``make test``.
 The claims: accuracies in the bands of expected/bands.toml, the protocol step for step, pretrained
 over random (C3) and HF against fairseq (C4) under the ledger's verdict rules, the best epoch
-(harness.shape), validation curves with one score per epoch, and the gate against
-expected/results/lab.json.
+(harness.shape), validation curves with one score per epoch, and the gate against the expected file
+of the runs' numerics (expected/results/lab.bf16.json with native bf16, lab.fp32.json on the AVX2
+class, each in the exact regime).
 """
 
 import pytest
@@ -93,6 +94,6 @@ def test_lab_validation_curves_one_score_per_epoch(lab):
 
 
 def test_fresh_lab_results_pass_the_gate(lab_results_dir):
-    """The lab cells against expected/results/lab.json (a full computation, spot-checked by a cold
-    recomputation: docs/gate.md): a second CI job running this tier gates drift at the lab's scale."""
+    """The lab cells against expected/results/lab.<precision>.json (a full computation, spot-checked by a
+    cold recomputation: docs/gate.md): a second CI job running this tier gates drift at the lab's scale."""
     assert_fresh_results_pass(lab_results_dir, "lab")
