@@ -144,3 +144,16 @@ def test_a_results_file_with_non_finite_accuracies_exits_2(both, tmp_path, value
     assert cli(["gate", str(results), "--expected", str(directory)]) == gate.BAD_INPUT
     out, errors = capsys.readouterr()
     assert "PASS" not in out and errors.count("error: ") == 1 and str(victim) in errors, errors
+
+
+def test_a_path_that_is_neither_a_file_a_directory_nor_a_profile_is_named(both, tmp_path):
+    _, sets = both
+    for verb in ("gate", "regen"):
+        with pytest.raises(ConfigError, match=r"expected: not an expected file, a directory of them, or "
+                                              r"<directory>/<profile> of a profile in .* \(its profiles: smoke\)"):
+            if verb == "gate":
+                gate.evaluate(sets["bf16"][0], tmp_path / "expected")
+            else:
+                from harness.gate import regen
+                regen.regenerate(sets["bf16"][0], sets["bf16"][1], tmp_path / "expected")
+    assert not (tmp_path / "expected").exists()

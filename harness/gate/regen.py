@@ -81,7 +81,7 @@ def _target(a, expected_arg) -> tuple[str, Path, str | None]:
             raise ConfigError(f"--regen refused: {a} holds the profiles {profiles}; name one: --expected {path / profiles[0]}")
         return profiles[0], path, None
     if path.suffix == "":
-        return path.name, path.parent, None
+        return regime.profile_path(path, a), path.parent, None
     profile, key = expected.split_name(path)
     return profile, path.parent, key
 

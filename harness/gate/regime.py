@@ -119,11 +119,20 @@ def _target(expected_arg: str | Path, results_dir) -> tuple[str, Path, Path | No
             raise ConfigError(f"{results_dir}: holds the profiles {profiles}; with --expected {path}/ the gate takes "
                               f"one: name it, --expected {path / profiles[0]}")
         return profiles[0], path, None
-    if path.suffix == "" and path.parent.is_dir():
-        return path.name, path.parent, None
+    if path.suffix == "":
+        return profile_path(path, results_dir), path.parent, None
     split_name(path)  # a malformed name says how files are named
     load_expected(path)  # not found: names the file and how to write it
     raise AssertionError("unreachable")
+
+
+def profile_path(path: Path, results_dir) -> str:
+    """The profile of ``--expected DIR/<profile>``, which the results must hold (else one clear error)."""
+    profiles = load_results(results_dir).profiles
+    if not path.parent.is_dir() or path.name not in profiles:
+        raise ConfigError(f"{path}: not an expected file, a directory of them, or <directory>/<profile> of a profile "
+                          f"in {results_dir} (its profiles: {', '.join(profiles)})")
+    return path.name
 
 
 def resolve(results_dir, expected_arg, tol: tolerances.Tolerances | None = None) -> tuple[Expected, Regime, Results]:
