@@ -1,6 +1,6 @@
 """The gate's two error rates (``python -m harness gate --calibrate``, harness.gate.calibrate): the
 simulation replays the expected files' own runs through the ledger, its numbers are the stored
-targets (expected/results/calibration.toml, seeded).
+targets (expected/results/calibration.toml, seeded), and docs/gate.md states them.
 
 The exact regime's numbers are checked in the CPU tier (a second); the cross-precision regime's
 simulation runs the ledger on every draw (about 90 s on 2 cores), so its targets are checked in the
@@ -14,7 +14,7 @@ import pytest
 
 from harness.__main__ import main as cli
 from harness.core.config import ConfigError
-from harness.core.paths import EXPECTED_DIR
+from harness.core.paths import EXPECTED_DIR, ROOT
 from harness.gate import calibrate, regime
 from harness.gate import metrics as gate_metrics
 from harness.gate.expected import load_expected
@@ -106,3 +106,15 @@ def test_calibrate_on_bad_input_exits_2(tmp_path, capsys):
     assert "no expected files" in capsys.readouterr().err
     assert cli(["gate", str(tmp_path), "--calibrate", str(DIR)]) == 2  # one mode at a time
 
+
+def test_docs_state_the_calibration_numbers():
+    """docs/gate.md's calibration table is the stored targets, cell for cell."""
+    doc = (ROOT / "docs" / "gate.md").read_text()
+    section = doc.split("## Calibration")[1].split("\n## ")[0]
+    for key, want in SETTINGS.targets.items():
+        stem, reg = key.rsplit(".", 1)
+        row = next((line for line in section.splitlines() if line.startswith(f"| `{stem}` | {reg} |")), None)
+        assert row, f"docs/gate.md, Calibration: no row for {stem} {reg}"
+        cells = [c.strip() for c in row.strip("|").split("|")][2:]
+        nums = [want["false_alarm"], *(want["power"][k] for k in calibrate.DRIFTS)]
+        assert cells == [f"{100 * x:.1f}%" for x in nums], (row, nums)
