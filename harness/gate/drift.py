@@ -103,7 +103,8 @@ def compare(expected: Expected, obtained: dict, regime: Regime, notes: dict | No
         else:
             status = "ok" if abs(got - value) <= tol + FLOAT_NOISE else "DRIFT"
         rows.append(Row(name, value, got, tol, status, notes.get(name), expected.statistics.get(name), note))
-    rows += [Row(n, None, v, None, "UNEXPECTED", notes.get(n)) for n, v in obtained.items() if n not in expected.metrics]
+    rows += [Row(n, None, v, None, "UNEXPECTED", notes.get(n))
+             for n, v in obtained.items() if n not in expected.metrics]
     return rows
 
 

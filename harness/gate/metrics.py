@@ -69,7 +69,8 @@ def ledger_metrics(profile: str, runs: list[RunResult], where) -> tuple[dict, di
         values[name], notes[name] = row.verdict, row.statistic
         for score, value in (getattr(row, "scores", None) or {}).items():
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-                raise ConfigError(f"{where}: the ledger's {row.claim} score {score!r} is {value!r}, not a finite number")
+                raise ConfigError(f"{where}: the ledger's {row.claim} score {score!r} is {value!r}, "
+                                  "not a finite number")
             values[score_name(row, score)] = float(value)
         decision = getattr(row, "decision", None)
         if decision:

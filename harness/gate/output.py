@@ -87,8 +87,8 @@ def to_json(o: Outcome) -> str:
              "diff": r.delta, "status": r.status, "statistic": r.statistic,
              "expected_statistic": r.expected_statistic, "note": r.note} for r in o.rows]
     regime = {"name": o.regime.name, "reason": o.regime.reason, "scale": o.regime.scale} if o.regime else None
-    return json.dumps({"profile": o.profile, "exit_code": o.code, "summary": o.summary, "notes": o.notes, "regime": regime,
-                       "expected": str(o.expected_path), "results": str(o.results_dir),
+    return json.dumps({"profile": o.profile, "exit_code": o.code, "summary": o.summary, "notes": o.notes,
+                       "regime": regime, "expected": str(o.expected_path), "results": str(o.results_dir),
                        "provenance": o.provenance, "metrics": rows}, indent=2)
 
 

@@ -78,7 +78,8 @@ def _target(a, expected_arg) -> tuple[str, Path, str | None]:
     if path.is_dir():
         profiles = load_results(a).profiles
         if len(profiles) != 1:
-            raise ConfigError(f"--regen refused: {a} holds the profiles {profiles}; name one: --expected {path / profiles[0]}")
+            raise ConfigError(f"--regen refused: {a} holds the profiles {profiles}; name one: "
+                              f"--expected {path / profiles[0]}")
         return profiles[0], path, None
     if path.suffix == "":
         return regime.profile_path(path, a), path.parent, None

@@ -55,7 +55,8 @@ def results_numerics(results: Results, profile: str) -> dict:
     lacking = [str(where[r.spec.name]) for r in runs if not run_numerics(r)["precision"]]
     if lacking:
         raise ConfigError(f"{lacking[0]}: precision not recorded in its provenance ({len(lacking)} run(s)); the gate "
-                          "chooses its expected file and regime from it: recompute with this harness (harness reproduce)")
+                          "chooses its expected file and regime from it: recompute with this harness "
+                          "(harness reproduce)")
     keys: dict[str, list] = {}
     for r in runs:
         keys.setdefault(numerics_key(run_numerics(r)), []).append(r)
