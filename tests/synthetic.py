@@ -1,7 +1,8 @@
 """Synthetic result sets for the gate and report tests: RunResult files in the store's layout.
 
 Accuracies are counts over ``TEST_SIZE`` (as real runs are), shaped like the smoke calibration:
-pretrained near 0.79, random init near chance.
+pretrained near 0.79, random init near chance. Each run records its numerics as the runners do:
+the resolved ``precision`` and the hardware's ``cpu_class`` (default: bf16 on the native-bf16 class).
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ HF_PRETRAINED = (1580, 1601, 1566)
 HF_RANDOM = (1000, 1012, 990)
 
 
-def run(profile, framework, init, seed, correct, *, epochs=3, wall=97.0, created="2026-01-01T00:00:00+00:00"):
+NUMERICS = {"bf16": "avx512_bf16", "fp32": "avx2"}  # precision -> the CPU class `auto` resolves it on
+
+
+def run(profile, framework, init, seed, correct, *, epochs=3, wall=97.0, created="2026-01-01T00:00:00+00:00",
+        precision="bf16", cpu_class=None):
     acc = correct / TEST_SIZE
     spec = RunSpec(profile, framework, init, seed)
     # a rising validation curve that peaks at the last epoch, near the test accuracy
@@ -33,9 +38,12 @@ def run(profile, framework, init, seed, correct, *, epochs=3, wall=97.0, created
         updates=225 * epochs,
         wall_time_s=wall + seed,
         provenance={  # as a runner records it, plus what the run cache adds (key_parts, stamp)
-            "hardware": {"device": "cpu", "cpu": "Synthetic CPU", "threads": "2"},
+            "hardware": {"device": "cpu", "cpu": "Synthetic CPU", "threads": "2",
+                         "cpu_class": cpu_class or NUMERICS[precision]},
+            "precision": precision,
             "checkpoint_hash": "c" * 64,
-            "key_parts": {"data": "d" * 64, "checkpoint": "c" * 64, "device": "cpu",
+            "key_parts": {"data": "d" * 64, "checkpoint": "c" * 64, "device": "cpu", "precision": precision,
+                          "cpu_class": cpu_class or NUMERICS[precision], "gpu": "",
                           "data_spec": {"test": TEST_SIZE}, "train_spec": {"epochs": epochs},
                           "versions": {"python": "3.11.9", "torch": "2.13.0"}},
             "cache_key": hashlib.sha256(spec.name.encode()).hexdigest(),
@@ -48,15 +56,23 @@ def run(profile, framework, init, seed, correct, *, epochs=3, wall=97.0, created
 
 
 def write_results(root: Path, profile: str = "smoke", *, frameworks=("fairseq", "hf"), wall=97.0,
-                  created="2026-01-01T00:00:00+00:00", overrides: dict | None = None) -> Path:
-    """Write a full synthetic result set under ``root/profile``; ``overrides``: {(fw, init, seed): correct}."""
-    table = {("fairseq", "pretrained"): PRETRAINED, ("fairseq", "random"): RANDOM,
-             ("hf", "pretrained"): HF_PRETRAINED, ("hf", "random"): HF_RANDOM}
+                  created="2026-01-01T00:00:00+00:00", overrides: dict | None = None, precision="bf16",
+                  cpu_class=None, cells: dict | None = None) -> Path:
+    """Write a full synthetic result set under ``root/profile``; ``overrides``: {(fw, init, seed): correct};
+    ``cells``: {(fw, init): per-seed counts} in place of the default table (cells it leaves out are not written)."""
+    table = cells or {("fairseq", "pretrained"): PRETRAINED, ("fairseq", "random"): RANDOM,
+                      ("hf", "pretrained"): HF_PRETRAINED, ("hf", "random"): HF_RANDOM}
     for (fw, init), counts in table.items():
         if fw not in frameworks:
             continue
         for seed, correct in enumerate(counts):
             correct = (overrides or {}).get((fw, init, seed), correct)
-            r = run(profile, fw, init, seed, correct, wall=wall, created=created)
+            r = run(profile, fw, init, seed, correct, wall=wall, created=created, precision=precision,
+                    cpu_class=cpu_class)
             save_result(root / profile / f"{r.spec.name}.json", r)
     return root
+
+
+def measured_cells(points: dict[str, list[float]]) -> dict:
+    """Measured per-seed points ({"fairseq.pretrained": [80.15, ...]}) as ``write_results`` cells (counts)."""
+    return {tuple(cell.split(".")): tuple(round(v * TEST_SIZE / 100) for v in values) for cell, values in points.items()}

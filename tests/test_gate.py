@@ -1,9 +1,11 @@
-"""The drift gate (harness/gate.py): it catches every mutation, gates the fresh-run ledger verdicts
+"""The drift gate (harness/gate): it catches every mutation, gates the fresh-run ledger verdicts
 themselves, treats an extra run as drift, and passes unchanged results.
 
 Synthetic result sets (tests/synthetic.py) stand in for training; the last test gates the fresh
-smoke results of the session fixtures against expected/results/smoke.json. Bad input and
-regeneration: tests/test_gate_inputs.py; output formats and history: tests/test_gate_output.py.
+smoke results of the session fixtures against the expected file of their numerics in
+expected/results/. Regimes: tests/test_gate_regimes.py; bad input and regeneration:
+tests/test_gate_inputs.py; output formats and history: tests/test_gate_output.py; the injected-drift
+matrix and the calibration: tests/test_gate_drifts.py, tests/test_gate_calibration.py.
 """
 
 import dataclasses
@@ -13,7 +15,6 @@ import pytest
 
 from harness.core.paths import EXPECTED_DIR
 from harness.gate import drift as gate
-from harness.gate import regen as gate_regen
 from harness.claims import ledger
 from harness.__main__ import main as cli
 from harness.runs.results import load_results
@@ -21,28 +22,38 @@ from harness.core.records import load_result, save_result
 from harness.gate import expected as gate_expected
 from harness.gate import output as gate_output
 from harness.gate import regen as gate_regen
+from harness.gate import regime as gate_regime
 from tests.synthetic import write_results
 
 CLEAN = "0123456789abcdef0123456789abcdef01234567"  # a clean checkout's commit (regen refuses dirty trees)
 
 
+def regenerated(root, a, b, **kw):
+    """Regenerate ``root``'s expected file of A's profile and numerics from A and B (a clean tree)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(gate_regen, "git_commit", lambda: CLEAN)
+        code, text = gate_regen.regenerate(a, b, root, **kw)
+    assert code == gate.REGENERATED, text
+    return root / text.split("REGENERATED ")[1].split(" from ")[0].rsplit("/", 1)[1]
+
+
 @pytest.fixture(scope="module")
 def sets(tmp_path_factory):
-    """Two independent, agreeing result sets (A, B) and the expected file regenerated from them."""
+    """Two independent, agreeing result sets (A, B) and the expected file regenerated from them
+    (bf16 on the native-bf16 class: expected/smoke.bf16.json)."""
     root = tmp_path_factory.mktemp("gate")
     a = write_results(root / "A")
     b = write_results(root / "B", wall=103.0, created="2026-01-02T00:00:00+00:00")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(gate_regen, "git_commit", lambda: CLEAN)
-        code, text = gate_regen.regenerate(a, b, root / "expected" / "smoke.json")
-    assert code == gate.REGENERATED, text
-    return a, b, root / "expected" / "smoke.json"
+    path = regenerated(root / "expected", a, b)
+    assert path.name == "smoke.bf16.json", path
+    return a, b, path
 
 
 def mutated(expected_path, tmp_path, name, value):
     raw = json.loads(expected_path.read_text())
     raw["metrics"][name]["value"] = value
-    out = tmp_path / "smoke.json"
+    out = tmp_path / expected_path.name
     out.write_text(json.dumps(raw))
     return out
 
@@ -62,12 +73,15 @@ def shifted(root, shifts: dict) -> object:
     return results
 
 
-def test_unchanged_results_pass(sets):
+def test_unchanged_results_pass_in_the_exact_regime(sets):
     a, b, expected = sets
     for results in (a, b):
-        code, text = gate_output.check(results, expected)
-        assert code == gate.PASS, text
-        assert "PASS" in text and "DRIFT" not in text, text
+        for where in (expected, expected.parent):  # the file, or the directory that picks it
+            code, text = gate_output.check(results, where)
+            assert code == gate.PASS, text
+            assert "PASS" in text and "DRIFT" not in text, text
+            assert text.splitlines()[0].startswith(f"regime: exact: the results' numerics (bf16 on CPU"), text
+            assert str(expected) in text.splitlines()[0], text
 
 
 def test_every_metric_is_gated_and_the_verdicts_are_the_ledgers(sets):
@@ -83,7 +97,7 @@ def test_every_metric_is_gated_and_the_verdicts_are_the_ledgers(sets):
     assert {r.claim for r in rows} >= {"C3", "C4"}, rows
     metrics = gate_expected.load_expected(expected).metrics
     for row in rows:
-        assert metrics[gate.verdict_name(row)] == (row.verdict, None), (row, sorted(names))
+        assert metrics[gate.verdict_name(row)] == row.verdict, (row, sorted(names))
     assert not [n for n in names if "pretrained_vs_random" in n], "the Welch-only flag is not a ledger verdict"
 
 
@@ -108,25 +122,33 @@ def test_opposite_moves_within_the_per_seed_tolerance_that_move_the_c4_verdict_a
     assert after.statistic in text, text  # the statistic behind the new verdict
     diff = next(line for line in text.splitlines() if line.startswith("hf_minus_fairseq.pretrained.mean_difference "))
     want_exp = gate_expected.load_expected(expected).metrics["hf_minus_fairseq.pretrained.mean_difference"]
-    assert diff.split()[1:3] == [gate.fmt(want_exp[0]), gate.fmt(want_exp[0] - 0.0198)], diff
+    assert diff.split()[1:3] == [gate.fmt(want_exp), gate.fmt(want_exp - 0.0198)], diff
     assert diff.split()[-1] == "DRIFT", diff
 
 
-def test_nudging_any_metric_past_its_tolerance_fails_within_passes(sets, tmp_path):
+@pytest.mark.parametrize("precision", ["bf16", "fp32"], ids=["exact", "cross_precision"])
+def test_nudging_any_metric_past_its_tolerance_fails_within_passes(sets, tmp_path, precision):
+    """Exact regime (bf16 results, the bf16 file): any nudge of a score is drift. Cross-precision
+    (fp32 results, no fp32 file): a nudge past the measured tolerance is drift, within it passes."""
     _, _, expected = sets
-    metrics = gate_expected.load_expected(expected).metrics
+    results = write_results(tmp_path / "R", precision=precision)
+    loaded = gate_expected.load_expected(expected)
+    _, reg, _ = gate_regime.resolve(results, expected)
+    assert reg.name == ("exact" if precision == "bf16" else "cross_precision"), reg
     caught, missed = [], []
-    for name, (value, tol) in metrics.items():
+    for name, value in loaded.metrics.items():
+        tol = reg.tolerance_of(name)
         if tol is None:  # a decision: any other value is drift
-            code, text = gate_output.check(sets[0], mutated(expected, tmp_path, name, "a different verdict"))
+            code, text = gate_output.check(results, mutated(expected, tmp_path, name, "a different verdict"))
             (caught if code == gate.DRIFT and status(text, name) == "DRIFT" else missed).append(name)
             continue
         for sign in (1, -1):
-            code, text = gate_output.check(sets[0], mutated(expected, tmp_path, name, value + sign * 1.01 * tol))
+            past, within = (1e-6, 0.0) if tol == 0 else (1.01 * tol, 0.99 * tol)
+            code, text = gate_output.check(results, mutated(expected, tmp_path, name, value + sign * past))
             (caught if code == gate.DRIFT and status(text, name) == "DRIFT" else missed).append(name)
-            code, text = gate_output.check(sets[0], mutated(expected, tmp_path, name, value + sign * 0.99 * tol))
-            assert code == gate.PASS, f"{name} nudged by {sign * 0.99 * tol:+.4g} (within {tol}) failed:\n{text}"
-    assert metrics and not missed, f"mutations not caught: {missed} (caught {len(caught)})"
+            code, text = gate_output.check(results, mutated(expected, tmp_path, name, value + sign * within))
+            assert code == gate.PASS, f"{name} nudged by {sign * within:+.4g} (within {tol}) failed:\n{text}"
+    assert loaded.metrics and not missed, f"mutations not caught: {missed} (caught {len(caught)})"
 
 
 def test_a_drifted_run_fails_with_the_numbers(sets, tmp_path):
@@ -135,9 +157,8 @@ def test_a_drifted_run_fails_with_the_numbers(sets, tmp_path):
     code, text = gate_output.check(drifted, expected)
     assert code == gate.DRIFT, text
     line = next(x for x in text.splitlines() if x.startswith("fairseq.pretrained.seed1.test_accuracy"))
-    tol = gate.fmt(gate_expected.load_expected(expected).metrics["fairseq.pretrained.seed1.test_accuracy"][1])
     # metric, expected, obtained, tolerance, |obtained - expected|, status
-    assert line.split() == ["fairseq.pretrained.seed1.test_accuracy", "0.7980", "0.7500", tol, "0.0480", "DRIFT"], text
+    assert line.split() == ["fairseq.pretrained.seed1.test_accuracy", "0.7980", "0.7500", "exact", "0.0480", "DRIFT"], text
     assert status(text, "fairseq.pretrained.seed0.test_accuracy") == "ok", text
 
 
@@ -188,14 +209,14 @@ def test_seeds_with_no_variance_are_gated_or_refused_never_passed_unjudged(sets,
     a = write_results(tmp_path / "A", overrides=flat)
     b = write_results(tmp_path / "B", wall=50.0, overrides=flat)
     try:
-        gate_regen.regenerate(a, b, tmp_path / "smoke.json")
+        gate_regen.regenerate(a, b, tmp_path)
     except gate.ConfigError as exc:
         assert "the ledger cannot judge these runs" in str(exc) and str(a / "smoke") in str(exc), exc
         assert cli(["gate", str(a), "--expected", str(sets[2])]) == gate.BAD_INPUT
         return
-    assert gate_output.check(a, tmp_path / "smoke.json")[0] == gate.PASS
+    assert gate_output.check(a, tmp_path / "smoke.bf16.json")[0] == gate.PASS
     varied = write_results(tmp_path / "C", overrides={**flat, ("fairseq", "random", 0): 1030})
-    code, text = gate_output.check(varied, tmp_path / "smoke.json")
+    code, text = gate_output.check(varied, tmp_path / "smoke.bf16.json")
     assert code == gate.DRIFT and status(text, "fairseq.random.sd_test_accuracy") == "DRIFT", text
 
 
@@ -203,7 +224,7 @@ def test_library_version_changes_are_named(sets, tmp_path):
     a, _, expected = sets
     raw = json.loads(expected.read_text())
     raw["stamp"]["libraries"]["torch"] = "0.0.1"
-    moved = tmp_path / "smoke.json"
+    moved = tmp_path / "smoke.bf16.json"
     moved.write_text(json.dumps(raw))
     code, text = gate_output.check(a, moved)
     assert code == gate.PASS and "differ from the expected file's stamp: torch 0.0.1 -> " in text, text
@@ -215,14 +236,16 @@ def test_cli_needs_results_or_regen(sets):
 
 
 def assert_fresh_results_pass(results_dir, profile: str) -> None:
-    """``results_dir``'s ``profile`` runs against expected/results/<profile>.json. A missing or bad
+    """``results_dir``'s ``profile`` runs against expected/results/<profile>.<numerics>.json, the file
+    and regime their numerics pick (exact on a precision with its own file). A missing or bad
     expected file is a ConfigError naming it and the command that writes it (docs/gate.md)."""
-    expected = EXPECTED_DIR / "results" / f"{profile}.json"
+    expected = EXPECTED_DIR / "results" / profile
     code, text = gate_output.check(results_dir, expected)
-    assert code == gate.PASS, f"{profile} results in {results_dir} drift from {expected}:\n{text}"
+    assert code == gate.PASS, f"{profile} results in {results_dir} drift from {expected}.*.json:\n{text}"
 
 
 @pytest.mark.train
 def test_fresh_smoke_results_pass_the_gate(smoke_results_dir):
-    """CI's gate: the smoke runs the session computed (cached) against expected/results/smoke.json."""
+    """CI's gate: the smoke runs the session computed (cached) against the expected file of their
+    numerics in expected/results/ (smoke.bf16.json on a native-bf16 CPU)."""
     assert_fresh_results_pass(smoke_results_dir, "smoke")

@@ -13,7 +13,6 @@ import shutil
 import pytest
 
 from harness.gate import drift as gate
-from harness.gate import regen as gate_regen
 from harness.gate import tolerances
 from harness.__main__ import main as cli
 from harness.core.config import ConfigError
@@ -36,31 +35,35 @@ def _metric(name, **change):
 
 EXPECTED_ROWS = [  # id, damage (None: no file at all), the key the message names, what it says
     ("missing file", None, "", "not found.*--regen"),
-    ("negative tolerance", _metric("hf.pretrained.sd_test_accuracy", tolerance=-0.01),
-     "metrics.hf.pretrained.sd_test_accuracy.tolerance", "finite number >= 0"),
-    ("NaN tolerance", _metric("fairseq.random.mean_test_accuracy", tolerance=float("nan")),
-     "metrics.fairseq.random.mean_test_accuracy.tolerance", "finite number >= 0"),
-    ("infinite tolerance", _metric("fairseq.pretrained.seed0.test_accuracy", tolerance=float("inf")),
-     "metrics.fairseq.pretrained.seed0.test_accuracy.tolerance", "finite number >= 0"),
-    ("-inf tolerance", _metric("hf_minus_fairseq.pretrained.mean_difference", tolerance=float("-inf")),
-     "metrics.hf_minus_fairseq.pretrained.mean_difference.tolerance", "finite number >= 0"),
+    ("NaN value", _metric("fairseq.random.mean_test_accuracy", value=float("nan")),
+     "metrics.fairseq.random.mean_test_accuracy.value", "finite number"),
+    ("infinite value", _metric("fairseq.pretrained.seed0.test_accuracy", value=float("inf")),
+     "metrics.fairseq.pretrained.seed0.test_accuracy.value", "finite number"),
+    ("-inf value", _metric("hf_minus_fairseq.pretrained.mean_difference", value=float("-inf")),
+     "metrics.hf_minus_fairseq.pretrained.mean_difference.value", "finite number"),
     ("unknown metric", lambda raw: raw["metrics"].update(
-        {"fairseq.pretrained.median_test_accuracy": {"value": 0.8, "tolerance": 0.01}}),
+        {"fairseq.pretrained.median_test_accuracy": {"value": 0.8}}),
      "metrics.fairseq.pretrained.median_test_accuracy", "unknown metric"),
-    ("tolerance on a verdict", _metric("ledger.C4.verdict", tolerance=0.1),
-     "metrics.ledger.C4.verdict.tolerance", "a verdict matches exactly"),
-    ("score without a tolerance", _metric("hf.pretrained.mean_test_accuracy", tolerance=None),
-     "metrics.hf.pretrained.mean_test_accuracy.tolerance", "finite number >= 0"),
+    ("a tolerance in the file", _metric("hf.pretrained.sd_test_accuracy", tolerance=0.01),
+     "metrics.hf.pretrained.sd_test_accuracy", r"expected \{'value'"),
+    ("a verdict that is not a string", _metric("ledger.C4.verdict", value=1.0),
+     "metrics.ledger.C4.verdict.value", "a verdict is a string"),
+    ("a malformed decision", _metric("ledger.C4.verdict", decision=["narrowest_margin", "x", 3]),
+     "metrics.ledger.C4.verdict.decision", r"\[score, value, boundary\]"),
     ("no provenance", lambda raw: raw.pop("provenance"), "", "missing required field 'provenance'"),
-    ("an older schema", lambda raw: raw.update(schema=1), "schema", "regenerate"),
+    ("no numerics", lambda raw: raw.pop("numerics"), "", "missing required field 'numerics'"),
+    ("numerics the name does not say", lambda raw: raw["numerics"].update(precision="fp32"),
+     "numerics", r"fp32 on CPU.*named for 'bf16'.*smoke.fp32.json"),
+    ("an older schema", lambda raw: raw.update(schema=2), "schema", "regenerate"),
     ("another profile's file", lambda raw: raw.update(profile="lab"), "profile", "named for 'smoke'"),
+    ("negative label count", lambda raw: raw.update(test_label_counts={"0": -1}), "test_label_counts", "count"),
 ]
 
 
 @pytest.mark.parametrize("damage, key, message", [r[1:] for r in EXPECTED_ROWS], ids=[r[0] for r in EXPECTED_ROWS])
 def test_bad_expected_file_is_one_clear_error_exit_2(sets, tmp_path, damage, key, message, capsys):
     a, _, expected = sets
-    bad = tmp_path / "smoke.json"
+    bad = tmp_path / "smoke.bf16.json"
     if damage is not None:
         raw = json.loads(expected.read_text())
         damage(raw)
@@ -73,26 +76,34 @@ def test_bad_expected_file_is_one_clear_error_exit_2(sets, tmp_path, damage, key
     assert "PASS" not in out and errors.count("error: ") == 1 and str(bad) in errors, errors
 
 
+TOL = "scale.smoke.cross_precision.tolerance"
+
+
 @pytest.mark.parametrize("line, key, message", [
-    ("test_accuracy = -0.01", "score.test_accuracy", "finite number >= 0"),
-    ("test_accuracy = nan", "score.test_accuracy", "finite number >= 0"),
-    ("test_accuracy = inf", "score.test_accuracy", "finite number >= 0"),
-    ("median_test_accuracy = 0.01", "score.median_test_accuracy", "unknown metric"),
-], ids=["negative", "NaN", "infinite", "unknown metric"])
-def test_bad_default_tolerances_refuse_regeneration(sets, tmp_path, monkeypatch, clean_tree, line, key, message):
+    ("test_accuracy = -0.01", f"{TOL}.test_accuracy", "finite number >= 0"),
+    ("test_accuracy = nan", f"{TOL}.test_accuracy", "finite number >= 0"),
+    ("test_accuracy = inf", f"{TOL}.test_accuracy", "finite number >= 0"),
+    ("median_test_accuracy = 0.01", f"{TOL}.median_test_accuracy", "unknown metric"),
+    ("agreement = nan", "regen.agreement", "finite number >= 0"),
+], ids=["negative", "NaN", "infinite", "unknown metric", "NaN agreement"])
+def test_bad_tolerances_refuse_regeneration_and_the_gate(sets, tmp_path, monkeypatch, clean_tree, line, key, message,
+                                                          capsys):
     a, b, _ = sets
     text = tolerances.PATH.read_text()
     bad = tmp_path / "tolerances.toml"
-    if key == "score.test_accuracy":
-        text = re.sub(r"(?m)^test_accuracy = .*$", line, text)
+    name = line.split(" = ")[0]
+    if re.search(rf"(?m)^{name} = ", text):
+        text = re.sub(rf"(?m)^{name} = .*$", line, text, count=1)  # the first one: smoke's
     else:
-        text = text.replace("\n[score]\n", f"\n[score]\n{line}\n", 1)
+        text = text.replace(f"\n[{TOL}]\n", f"\n[{TOL}]\n{line}\n", 1)
     bad.write_text(text)
     monkeypatch.setattr(tolerances, "PATH", bad)
     with pytest.raises(ConfigError, match=message) as err:
-        gate_regen.regenerate(a, b, tmp_path / "smoke.json")
+        gate_regen.regenerate(a, b, tmp_path)
     assert str(err.value).startswith(f"{bad}: {key}"), err.value
-    assert not (tmp_path / "smoke.json").exists()
+    assert not list(tmp_path.glob("*.json"))
+    assert cli(["gate", str(a), "--expected", str(sets[2])]) == gate.BAD_INPUT
+    assert capsys.readouterr().err.count("error: ") == 1
 
 
 def _edit_runs(results, change, only=None):
@@ -224,30 +235,45 @@ def test_regen_refuses_copies_and_the_same_directory(sets, tmp_path, clean_tree)
         gate_regen.regenerate(a, fewer, expected)
 
 
-def test_regen_exits_3_stamps_versions_and_keeps_tuned_tolerances(sets, tmp_path, clean_tree):
-    a, b, expected = sets
-    target = tmp_path / "smoke.json"
-    raw = json.loads(expected.read_text())
-    raw["metrics"]["fairseq.random.mean_test_accuracy"]["tolerance"] = 0.003  # tuned by hand
-    target.write_text(json.dumps(raw))
-    assert cli(["gate", "--regen", str(a), str(b), "--expected", str(target)]) == gate.REGENERATED
-    new = json.loads(target.read_text())
-    assert new["metrics"]["fairseq.random.mean_test_accuracy"]["tolerance"] == 0.003
+def test_regen_exits_3_stamps_versions_numerics_and_label_counts(sets, tmp_path, clean_tree):
+    a, b, _ = sets
+    assert cli(["gate", "--regen", str(a), str(b), "--expected", str(tmp_path)]) == gate.REGENERATED
+    new = json.loads((tmp_path / "smoke.bf16.json").read_text())
     assert new["stamp"]["libraries"]["torch"] and new["stamp"]["date"]
+    assert new["numerics"] == {"precision": "bf16", "device": "cpu", "gpu": "", "cpu_classes": ["avx512_bf16"]}
+    assert new["test_label_counts"] == {"0": 1000, "1": 1000}
+    assert all(set(m) <= {"value", "statistic", "decision"} for m in new["metrics"].values()), "values only"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "temp file left behind"
 
 
-def test_regen_over_an_older_schema_takes_the_measured_defaults(sets, tmp_path, clean_tree):
+def test_regen_names_the_file_for_the_results_numerics_and_refuses_a_name_that_says_others(sets, tmp_path,
+                                                                                           clean_tree):
+    a = write_results(tmp_path / "A", precision="fp32")
+    b = write_results(tmp_path / "B", precision="fp32", cpu_class="avx512_bf16", wall=3.0)  # fp32 forced on native
+    out = tmp_path / "expected"
+    out.mkdir()
+    for target in (out, out / "smoke"):  # the directory, or the profile path
+        code, text = gate_regen.regenerate(a, b, target)
+        assert code == gate.REGENERATED and f"REGENERATED {out / 'smoke.fp32.json'} " in text, text
+    assert json.loads((out / "smoke.fp32.json").read_text())["numerics"]["cpu_classes"] == ["avx2", "avx512_bf16"]
+    with pytest.raises(ConfigError, match=r"smoke.bf16.json is named for 'bf16', the results are fp32 on CPU.*"
+                                          r"smoke.fp32.json"):
+        gate_regen.regenerate(a, b, out / "smoke.bf16.json")
+    bf16 = write_results(tmp_path / "C", wall=5.0)
+    with pytest.raises(ConfigError, match=r"A is fp32 on CPU, CPU class avx2, .*C bf16 on CPU.*: one expected file holds one"):
+        gate_regen.regenerate(a, bf16, out)
+    assert sorted(p.name for p in out.iterdir()) == ["smoke.fp32.json"]
+
+
+def test_regen_over_an_older_schema_replaces_it(sets, tmp_path, clean_tree):
     a, b, expected = sets
-    target = tmp_path / "smoke.json"
+    target = tmp_path / "smoke.bf16.json"
     raw = json.loads(expected.read_text())
-    raw["schema"] = 1
-    raw["metrics"]["fairseq.random.mean_test_accuracy"]["tolerance"] = 0.01  # the binomial-SE era
+    raw["schema"] = 2
     target.write_text(json.dumps(raw))
     code, text = gate_regen.regenerate(a, b, target)
-    assert code == gate.REGENERATED and "schema 1" in text, text
-    assert gate_expected.load_expected(target).metrics["fairseq.random.mean_test_accuracy"][1] == \
-        tolerances.load().score["mean_test_accuracy"]
+    assert code == gate.REGENERATED and "schema 2" in text, text
+    assert gate_expected.load_expected(target).metrics == gate_expected.load_expected(expected).metrics
 
 
 # --- regeneration by spot-check (a full computation A, some of its runs recomputed cold as B) ------
@@ -267,7 +293,7 @@ SPOT = ("smoke-fairseq-random-seed2", "smoke-hf-pretrained-seed1")
 
 def test_spot_check_regenerates_from_a_and_records_what_b_recomputed(sets, tmp_path, clean_tree):
     a, b, expected = sets
-    target = tmp_path / "smoke.json"
+    target = tmp_path / "smoke.bf16.json"
     assert cli(["gate", "--regen", str(a), str(_spot(tmp_path / "S", SPOT)), "--expected", str(target),
                 "--spot-check"]) == gate.REGENERATED
     new, full = json.loads(target.read_text()), json.loads(expected.read_text())
@@ -284,13 +310,13 @@ def test_spot_check_regenerates_from_a_and_records_what_b_recomputed(sets, tmp_p
 def test_spot_check_refuses_too_few_runs_or_a_framework_left_out(sets, tmp_path, clean_tree, keep, message):
     a, _, expected = sets
     with pytest.raises(ConfigError, match=message):
-        gate_regen.regenerate(a, _spot(tmp_path / "S", keep), tmp_path / "smoke.json", spot_check=True)
-    assert not (tmp_path / "smoke.json").exists()
+        gate_regen.regenerate(a, _spot(tmp_path / "S", keep), tmp_path / "smoke.bf16.json", spot_check=True)
+    assert not (tmp_path / "smoke.bf16.json").exists()
 
 
 def test_spot_check_refuses_a_recomputation_that_disagrees_copies_and_other_experiments(sets, tmp_path, clean_tree):
     a, _, _ = sets
-    target = tmp_path / "smoke.json"
+    target = tmp_path / "smoke.bf16.json"
     moved = _spot(tmp_path / "D", SPOT, overrides={("fairseq", "random", 2): 1164})
     with pytest.raises(ConfigError, match=r"(?s)disagree with the full.*smoke-fairseq-random-seed2.test_accuracy: "
                                           r"0.5815 vs 0.582\n"):

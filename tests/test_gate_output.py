@@ -13,6 +13,8 @@ from harness.gate import history
 from harness.__main__ import main as cli
 from harness.core.config import ConfigError
 from harness.gate import expected as gate_expected
+from harness.gate import tolerances
+from tests.synthetic import write_results
 from tests.test_gate import sets, shifted  # noqa: F401 (the module fixture)
 
 C4_MOVED = {("hf", "pretrained"): -0.0099, ("fairseq", "pretrained"): +0.0099}
@@ -41,7 +43,8 @@ def test_markdown_shows_the_failures_first_with_their_numbers(sets, moved, capsy
     c4 = next(r for r in rows if "`ledger.C4.verdict`" in r)
     assert "**DRIFT**" in c4 and "TOST p" in c4, c4  # the statistic behind the new verdict
     diff = next(r for r in rows if "mean_difference" in r)
-    assert [c.strip() for c in diff.strip("|").split("|")][1:5] == ["-0.0007", "-0.0205", "0.0080", "0.0198"], diff
+    assert [c.strip() for c in diff.strip("|").split("|")][1:5] == ["-0.0007", "-0.0205", "exact", "0.0198"], diff
+    assert "_regime: exact: the results' numerics (bf16 on CPU" in out, out
     # every row of the full table has the header's column count (no stray pipes)
     table = [x for x in out.split("<details>")[1].splitlines() if x.startswith("|")]
     widths = {len(x.replace("\\|", "").strip("|").split("|")) for x in table}
@@ -58,8 +61,9 @@ def test_json_carries_every_metric_and_the_exit_code(sets, moved, capsys):
     c4 = by_name["ledger.C4.verdict"]
     assert c4["status"] == "DRIFT" and c4["tolerance"] is None and "TOST" in c4["statistic"], c4
     d = by_name["hf_minus_fairseq.pretrained.mean_difference"]
-    assert d["diff"] == pytest.approx(0.0198) and d["tolerance"] == 0.008, d
+    assert d["diff"] == pytest.approx(0.0198) and d["tolerance"] == 0.0, d  # exact
     assert data["provenance"]["fairseq"]["test_size"] == 2000
+    assert data["regime"]["name"] == "exact" and data["regime"]["reason"].startswith("exact: "), data["regime"]
 
 
 def test_junit_has_one_case_per_metric_and_verdict_with_numbers_in_properties(sets, moved, tmp_path, capsys):
@@ -82,7 +86,9 @@ def test_junit_has_one_case_per_metric_and_verdict_with_numbers_in_properties(se
         return {p.get("name"): p.get("value") for p in case.find("properties")}
 
     d = props(failed["hf_minus_fairseq.pretrained.mean_difference"])
-    assert float(d["value"]) == pytest.approx(-0.02047, abs=1e-4) and float(d["tolerance"]) == 0.008, d
+    assert float(d["value"]) == pytest.approx(-0.02047, abs=1e-4) and float(d["tolerance"]) == 0.0, d
+    regime = {p.get("name"): p.get("value") for p in root.find("testsuite").find("properties")}["regime"]
+    assert regime.startswith("exact: the results' numerics"), regime
     assert d["statistic"] == "|diff| 0.0198", d
     v = props(failed["ledger.C4.verdict"])
     assert v["value"] != v["expected"] and "TOST" in v["statistic"] and "tolerance" not in v, v
@@ -106,7 +112,8 @@ def test_history_appends_one_record_per_run_and_the_report_plots_it(sets, moved,
     rec = records[1]
     assert rec["commit"] and rec["provenance"]["hf"]["data_hash"] == "d" * 64, rec
     m = rec["metrics"]["hf_minus_fairseq.pretrained.mean_difference"]
-    assert (m["status"], m["tolerance"]) == ("DRIFT", 0.008) and m["value"] < m["expected"] - m["tolerance"], m
+    assert (m["status"], m["tolerance"]) == ("DRIFT", 0.0) and m["value"] < m["expected"] - 0.019, m
+    assert rec["regime"] == "exact", rec
     assert rec["metrics"]["ledger.C4.verdict"]["value"] != rec["metrics"]["ledger.C4.verdict"]["expected"]
 
     out = tmp_path / "report"
@@ -144,5 +151,25 @@ def test_output_options_go_with_a_check_not_regen(sets, tmp_path):
 def test_text_is_the_default_and_unchanged_results_pass(sets, capsys):
     a, _, expected = sets
     code, out = _gate(capsys, a, "--expected", expected)
-    assert code == gate.PASS and out.splitlines()[0].split() == ["metric", "expected", "obtained", "tolerance",
-                                                                   "|diff|", "status"], out
+    lines = out.splitlines()
+    assert code == gate.PASS and lines[0].startswith("regime: exact: "), out
+    assert lines[1].split() == ["metric", "expected", "obtained", "tolerance", "|diff|", "status"], out
+
+
+def test_the_cross_precision_regime_prints_its_tolerances_and_why(sets, tmp_path, capsys):
+    """fp32 results and no fp32 file: the output says so, names the measurement, and every score
+    row carries the measured tolerance (in the units of the metric: fractions)."""
+    _, _, expected = sets
+    results = write_results(tmp_path / "R", precision="fp32")
+    code, out = _gate(capsys, results, "--expected", expected.parent)
+    first = out.splitlines()[0]
+    assert code == gate.PASS, out
+    assert first.startswith("regime: cross-precision: the results are fp32 on CPU, CPU class avx2 and there is no "
+                            f"{expected.parent / 'smoke.fp32.json'}; gated against {expected} (bf16"), first
+    assert "9 per-seed moves, s = 0.08 points" in first, first
+    tol = tolerances.load().scales["smoke"].cross_precision.tolerance
+    for name, kind in (("fairseq.random.seed2.test_accuracy", "test_accuracy"),
+                       ("hf.pretrained.mean_test_accuracy", "mean_test_accuracy"),
+                       ("hf_minus_fairseq.pretrained.mean_difference", "mean_difference")):
+        row = next(line for line in out.splitlines() if line.startswith(name + " "))
+        assert row.split()[3] == f"{tol[kind]:.4f}", row

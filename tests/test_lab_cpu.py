@@ -6,8 +6,9 @@ Run it with ``pytest -m "slow and not gpu" --runslow`` or ``make lab`` (cold: ev
 trains once, about 26 min on 2 cores with native bf16; warm: seconds). Not part of ``make test``.
 The claims: accuracies in the bands of expected/bands.toml, the protocol step for step, and C3, C4
 and C2b under the claims' own rules (expected/report.toml) on these fresh runs -- each pinned in the
-gate's lab expected file, a strict xfail with the numbers where the pin is not the claim's verdict --
-validation curves with one score per epoch, and the gate against the lab's expected file.
+gate's expected file of the runs' numerics, a strict xfail with the numbers where the pin is not the
+claim's verdict -- validation curves with one score per epoch, and the gate against that expected
+file (exact regime).
 """
 
 import pytest
@@ -73,6 +74,6 @@ def test_lab_validation_curves_one_score_per_epoch(lab):
 
 
 def test_fresh_lab_results_pass_the_gate(lab_results_dir):
-    """The lab cells against expected/results/lab.json (a full computation, spot-checked by a cold
-    recomputation: docs/gate.md): a second CI job running this tier gates drift at the lab's scale."""
+    """The lab cells against expected/results/lab.<precision>.json (a full computation, spot-checked by a
+    cold recomputation: docs/gate.md): a second CI job running this tier gates drift at the lab's scale."""
     assert_fresh_results_pass(lab_results_dir, "lab")

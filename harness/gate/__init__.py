@@ -1,11 +1,15 @@
 """Layer 5: the drift gate, expected results against obtained ones.
 
-- ``expected``: the expected file (metric names, provenance, checks);
-- ``drift``: the metrics of a results directory and their comparison with the expected file;
-- ``tolerances``: the tolerances and the measured moves they rest on;
+- ``expected``: the expected file, one per profile and numerics (metric names, numerics, provenance, checks);
+- ``metrics``: the gated metrics of a profile's runs (scores; the ledger's verdicts, scores, decisions);
+- ``regime``: which expected file gates a result set, and how strictly (exact, or cross-precision);
+- ``tolerances``: the measured moves behind each regime and the rule that sets the tolerances;
+- ``replay``: an expected file's runs rebuilt (ledger-score tolerances, the calibration);
+- ``drift``: the comparison and one gate run's outcome;
 - ``output``: text, Markdown, JSON and JUnit renderings;
 - ``regen``: guarded regeneration of an expected file;
-- ``history``: one JSON line per gate run.
+- ``history``: one JSON line per gate run;
+- ``calibrate``: the gate's false-alarm rate and detection power, simulated.
 
 May import: ``harness.claims``, ``harness.runs``, ``harness.core`` (never ``harness.train``).
 """

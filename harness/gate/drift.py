@@ -1,69 +1,42 @@
-"""The drift gate: a results directory against ``expected/results/<profile>.json``.
+"""The drift gate: a results directory against the expected file of its profile and numerics.
 
-The metrics (``harness.gate.expected``) are computed from the results: accuracies per seed, means,
-SDs, the HF - fairseq difference, and the verdict of every fresh-run row the claim ledger builds from
-these results (``harness.claims.ledger.fresh_rows``). Scores pass within their tolerance (stored per metric in the expected file), verdicts only
-when equal. Every run's provenance (test size, data hash, checkpoint hash, profile settings) must
-equal the expected file's first: a result from another experiment is bad input, not drift.
+The metrics (``harness.gate.metrics``) are computed from the results: accuracies per seed, means,
+SDs, the HF - fairseq difference, and the verdict and scores of every fresh-run row the claim ledger
+builds from these results (``harness.claims.ledger.fresh_rows``). The regime
+(``harness.gate.regime``) picks the expected file and the tolerances: exact where the numerics are
+the expected file's, measured tolerances across precisions. Verdicts pass only when equal; a verdict
+whose decision lies within its score's tolerance of the rule's boundary is FRAGILE (reported with the
+distance; in the cross-precision regime a change of it is noise, not drift). Every run's provenance
+(test size, data hash, checkpoint hash, profile settings) must equal the expected file's first: a
+result from another experiment is bad input, not drift.
 
 Exit codes: 0 pass; 1 drift (a metric outside its tolerance, a verdict changed, a metric missing, or
 an unexpected one, such as an extra seed: it would change the gated aggregates); 2 bad input
-(missing, corrupt or malformed results or expected file, results of another experiment, ``--regen``
-refused); 3 regenerated (the expected file was rewritten: review the diff, commit, rerun).
+(missing, corrupt or malformed results or expected file, results of another experiment or of
+numerics no expected file or measured regime covers, ``--regen`` refused); 3 regenerated (the
+expected file was rewritten: review the diff, commit, rerun).
 Output formats: ``harness.gate.output``; the history of gated metrics: ``harness.gate.history``.
 """
 
 from __future__ import annotations
 
-import re
-import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.claims import ledger
 from harness.core import env
 from harness.core.config import ConfigError
-from harness.core.records import FRAMEWORKS, INITS
-from harness.gate.expected import DIFFERENCE, PROVENANCE, Expected, load_expected, run_provenance, short
-from harness.runs.results import Results, load_results, results_path
+from harness.gate.expected import PROVENANCE, Expected, is_verdict, run_provenance, short
+from harness.gate.metrics import all_metrics, verdict_name  # noqa: F401 (verdict_name: the gate's names)
+from harness.gate.regime import EXACT, Regime, resolve
+from harness.runs.results import Results, results_path
 
 PASS, DRIFT, BAD_INPUT, REGENERATED = 0, 1, 2, 3
+FLOAT_NOISE = 1e-12  # exact: the same fractions summed in the same order agree to the bit; this absorbs nothing real
 
 
-def verdict_name(row) -> str:
-    """A ledger row's metric: its claim, and its label when the ledger gives one (two rows of a claim)."""
-    label = re.sub(r"[^a-z0-9]+", "_", str(getattr(row, "label", "") or "").lower()).strip("_")
-    return f"ledger.{row.claim}{'.' + label if label else ''}.verdict"
-
-
-def metrics(results: Results, profile: str) -> tuple[dict[str, float | str], dict[str, str]]:
-    """Every gated metric of ``profile``'s runs by name, and the statistic behind each verdict."""
-    values: dict[str, float | str] = {}
-    means = {}
-    for fw in FRAMEWORKS:
-        for init in INITS:
-            runs = results.group(profile, fw, init)
-            accs = [r.test_accuracy for r in runs]
-            for r in runs:
-                values[f"{fw}.{init}.seed{r.spec.seed}.test_accuracy"] = r.test_accuracy
-            if runs:
-                values[f"{fw}.{init}.mean_test_accuracy"] = means[fw, init] = statistics.fmean(accs)
-            if len(runs) >= 2:
-                values[f"{fw}.{init}.sd_test_accuracy"] = statistics.stdev(accs)
-    if ("hf", "pretrained") in means and ("fairseq", "pretrained") in means:
-        values[DIFFERENCE] = means["hf", "pretrained"] - means["fairseq", "pretrained"]
-    notes = {}
-    try:
-        rows = ledger.fresh_rows(profile, results.all(profile))
-    except ValueError as exc:  # never a pass: the verdicts cannot be gated
-        raise ConfigError(f"{results.root / profile}: the ledger cannot judge these runs ({exc})") from None
-    for row in rows:
-        name = verdict_name(row)
-        if name in values:
-            raise ConfigError(f"ledger: two fresh-run rows of {row.claim} share the metric {name}; "
-                              "give them labels the gate can tell apart")
-        values[name], notes[name] = row.verdict, row.statistic
-    return values, notes
+def metrics(results: Results, profile: str) -> tuple[dict[str, float | str], dict[str, str], dict[str, tuple]]:
+    """Every gated metric of ``profile``'s runs by name, the statistic and the decision behind each verdict."""
+    return all_metrics(profile, results.all(profile), results.root / profile)
 
 
 def check_provenance(results: Results, expected: Expected) -> None:
@@ -85,10 +58,11 @@ class Row:
     metric: str
     expected: float | str | None
     obtained: float | str | None
-    tolerance: float | None
-    status: str  # ok | DRIFT | MISSING | UNEXPECTED
+    tolerance: float | None  # None: a verdict (compared as a string); 0.0: exact
+    status: str  # ok | FRAGILE | DRIFT | MISSING | UNEXPECTED
     statistic: str | None = None  # verdicts: the ledger's statistic behind the obtained verdict
     expected_statistic: str | None = None  # ... and behind the expected one (from the expected file)
+    note: str | None = None  # FRAGILE: the decision, its distance to the boundary, the score's tolerance
 
     @property
     def delta(self) -> float | None:
@@ -97,24 +71,45 @@ class Row:
         return abs(self.obtained - self.expected) if numbers else None
 
 
-def compare(expected: Expected, obtained: dict, notes: dict | None = None) -> list[Row]:
-    notes = notes or {}
+def fragile(name: str, expected: Expected, decisions: dict, regime: Regime) -> str | None:
+    """Why verdict ``name`` is within noise of its rule's boundary, or None: the decision (obtained,
+    or the expected file's) puts the boundary within its score's tolerance."""
+    for source, d in (("obtained", decisions.get(name)), ("expected", expected.decisions.get(name))):
+        if d is None:
+            continue
+        score, value, boundary = d
+        tol = regime.tolerance_of(score) or 0.0
+        if abs(value - boundary) <= tol:
+            return (f"{source} {score.rsplit('.', 1)[1]} {value:.4g} vs the rule's boundary {boundary:g}: distance "
+                    f"{abs(value - boundary):.4g} <= the score's tolerance {tol:.4g} ({regime.name})")
+    return None
+
+
+def compare(expected: Expected, obtained: dict, regime: Regime, notes: dict | None = None,
+            decisions: dict | None = None) -> list[Row]:
+    notes, decisions = notes or {}, decisions or {}
     rows = []
-    for name, (value, tol) in expected.metrics.items():
-        got = obtained.get(name)
+    for name, value in expected.metrics.items():
+        got, tol, note = obtained.get(name), regime.tolerance_of(name), None
         if name not in obtained:
             status = "MISSING"
-        elif tol is None or not isinstance(got, float):
+        elif is_verdict(name):
             status = "ok" if got == value else "DRIFT"
+            note = fragile(name, expected, decisions, regime)
+            if note and (status == "ok" or regime.name != EXACT):  # exact: a changed verdict stays drift
+                status = "FRAGILE"
+        elif not isinstance(got, float):
+            status = "DRIFT"
         else:
-            status = "ok" if abs(got - value) <= tol else "DRIFT"
-        rows.append(Row(name, value, got, tol, status, notes.get(name), expected.statistics.get(name)))
-    rows += [Row(n, None, v, None, "UNEXPECTED", notes.get(n)) for n, v in obtained.items() if n not in expected.metrics]
+            status = "ok" if abs(got - value) <= tol + FLOAT_NOISE else "DRIFT"
+        rows.append(Row(name, value, got, tol, status, notes.get(name), expected.statistics.get(name), note))
+    rows += [Row(n, None, v, None, "UNEXPECTED", notes.get(n))
+             for n, v in obtained.items() if n not in expected.metrics]
     return rows
 
 
 def failed(rows: list[Row]) -> list[Row]:
-    return [r for r in rows if r.status != "ok"]
+    return [r for r in rows if r.status not in ("ok", "FRAGILE")]
 
 
 def fmt(v) -> str:
@@ -132,22 +127,31 @@ class Outcome:
     notes: list[str]  # e.g. library versions that differ from the expected file's stamp
     summary: str  # PASS: ... | DRIFT: ...
     provenance: dict  # framework -> PROVENANCE fields of the results
+    regime: Regime | None = None
 
 
-def evaluate(results_dir: str | Path, expected_path: str | Path) -> Outcome:
-    """Gate ``results_dir`` against an expected file (ConfigError on bad input)."""
-    expected = load_expected(expected_path)
-    results = load_results(results_dir, expected.profile)
-    check_provenance(results, expected)
-    rows = compare(expected, *metrics(results, expected.profile))
+def summarize(rows: list[Row], n: int) -> str:
     bad = [r for r in failed(rows) if r.status != "UNEXPECTED"]
     unexpected = len(failed(rows)) - len(bad)
-    n = len(expected.metrics)
+    shaky = sum(r.status == "FRAGILE" for r in rows)
     summary = f"DRIFT: {len(bad)} of {n} expected metrics fail" if bad else \
-        f"PASS: {n} expected metrics within tolerance, every verdict equal"
+        f"PASS: {n} expected metrics within tolerance, every verdict equal" + (
+            " or within noise of its boundary" if any(r.status == "FRAGILE" and r.obtained != r.expected for r in rows)
+            else "")
+    if shaky:
+        summary += f"; {shaky} verdict(s) FRAGILE (within noise of the rule's boundary)"
     if unexpected:
         summary = (f"DRIFT: {len(bad)} of {n} expected metrics fail; {unexpected} unexpected metric(s): a run or "
                    "seed the expected file does not hold changes the gated aggregates; regenerate to gate it")
+    return summary
+
+
+def evaluate(results_dir: str | Path, expected_path: str | Path) -> Outcome:
+    """Gate ``results_dir`` against an expected file, or the directory of them (ConfigError on bad input)."""
+    expected, regime, results = resolve(results_dir, expected_path)
+    check_provenance(results, expected)
+    values, notes_, decisions = metrics(results, expected.profile)
+    rows = compare(expected, values, regime, notes_, decisions)
     now, then = env.library_versions(), expected.stamp.get("libraries") or {}
     moved = [f"{k} {then[k]} -> {now.get(k, 'absent')}" for k in sorted(then) if then[k] != now.get(k, "absent")]
     notes = ["library versions differ from the expected file's stamp: " + ", ".join(moved)] if moved else []
@@ -155,18 +159,18 @@ def evaluate(results_dir: str | Path, expected_path: str | Path) -> Outcome:
         notes.append(nondeterministic)
     prov = {r.spec.framework: run_provenance(r) for r in results.all(expected.profile)}
     return Outcome(DRIFT if failed(rows) else PASS, expected.profile, expected.path, Path(results_dir), rows,
-                   notes, summary, prov)
+                   notes, summarize(rows, len(expected.metrics)), prov, regime)
 
 
 def nondeterminism_note(runs) -> str:
     """A line naming the results during which a kernel without a deterministic implementation ran
-    (``harness.runs`` records them): those may differ on a rerun, within the tolerances."""
+    (``harness.runs`` records them): those may differ on a rerun; the exact regime calls any difference drift."""
     hit = {r.spec.name: r.provenance.get("nondeterministic_kernels") for r in runs}
     hit = {name: kernels for name, kernels in hit.items() if kernels}
     if not hit:
         return ""
     kernels = sorted({k for ks in hit.values() for k in ks})
     return (f"\nnon-deterministic kernels ({', '.join(kernels)}) ran in {len(hit)} result(s) "
-            f"({', '.join(sorted(hit))}): a rerun may differ from them within the tolerances, not bitwise")
+            f"({', '.join(sorted(hit))}): a rerun may differ from them, not bitwise (drift in the exact regime)")
 
 

@@ -1,11 +1,15 @@
-"""The expected file (``expected/results/<profile>.json``): its metric names, its provenance
-fields, and the checks that reject a malformed one (every error names the file and the key).
+"""The expected file (``expected/results/<profile>.<numerics>.json``, one per profile and numerics:
+``smoke.bf16.json``, ``smoke.fp32.json``; on a GPU ``<profile>.<precision>-<gpu model>.json``): its
+metric names, its numerics and provenance fields, and the checks that reject a malformed one (every
+error names the file and the key).
 
 Metrics of one profile (accuracies are fractions), per framework (fairseq, hf) and init:
 ``<fw>.<init>.seed<N>.test_accuracy``, ``<fw>.<init>.mean_test_accuracy``,
 ``<fw>.<init>.sd_test_accuracy`` (sample SD, ddof = 1); ``hf_minus_fairseq.pretrained.mean_difference``
-(C4's difference of means); and ``ledger.<claim>.verdict`` for every fresh-run row of the claim
-ledger. Scores carry a tolerance, verdicts none (they match exactly).
+(C4's difference of means); ``ledger.<claim>.verdict`` for every fresh-run row of the claim ledger
+(with the statistic behind it and, where the ledger gives one, its decision: the score, its value,
+the rule's boundary), and ``ledger.<claim>.<score>`` for every score the row names. The file holds
+values only: the regime (``harness.gate.regime``) sets the tolerances.
 """
 
 from __future__ import annotations
@@ -20,10 +24,9 @@ from pathlib import Path
 from harness.core.atomic import read_json
 from harness.core.config import ConfigError
 from harness.core.records import FRAMEWORKS, INITS, RunResult
-from harness.gate import tolerances
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 DIFFERENCE = "hf_minus_fairseq.pretrained.mean_difference"
@@ -33,11 +36,11 @@ _cell = rf"({'|'.join(FRAMEWORKS)})\.({'|'.join(INITS)})"
 
 
 NAME = re.compile(rf"{_cell}\.(seed\d+\.test_accuracy|mean_test_accuracy|sd_test_accuracy)"
-                  rf"|{re.escape(DIFFERENCE)}|ledger\.C\d+(\.[a-z0-9_]+)?\.verdict")
+                  rf"|{re.escape(DIFFERENCE)}|ledger\.C\d+(\.[a-z0-9_]+)+")
 
 
 KNOWN = "<fw>.<init>.seed<N>.test_accuracy, <fw>.<init>.mean_test_accuracy, <fw>.<init>.sd_test_accuracy, " \
-        f"{DIFFERENCE}, ledger.<claim>.verdict"
+        f"{DIFFERENCE}, ledger.<claim>.verdict, ledger.<claim>.<score>"
 
 
 PROVENANCE = ("test_size", "data_hash", "checkpoint_hash", "profile_hash")
@@ -57,6 +60,35 @@ def run_provenance(r: RunResult) -> dict:
             "checkpoint_hash": p.get("checkpoint_hash") or parts.get("checkpoint"), "profile_hash": digest}
 
 
+def run_numerics(r: RunResult) -> dict:
+    """The numerics a run computed with: its resolved precision, device, GPU model and CPU class
+    (None where not recorded)."""
+    p = r.provenance
+    parts, hw = p.get("key_parts") or {}, p.get("hardware") or {}
+    return {"precision": p.get("precision") or parts.get("precision"),
+            "device": hw.get("device") or parts.get("device") or "cpu",
+            "gpu": hw.get("gpu") or parts.get("gpu") or "",
+            "cpu_class": hw.get("cpu_class") or parts.get("cpu_class")}
+
+
+def numerics_key(numerics: dict) -> str:
+    """What makes two computations the same numerics, as the expected file's name carries it: the
+    precision on a CPU (any class: measured identical at one precision), precision and GPU model on a GPU."""
+    if numerics.get("device", "cpu") == "cpu":
+        return str(numerics["precision"])
+    return f"{numerics['precision']}-{re.sub(r'[^a-z0-9]+', '-', str(numerics.get('gpu') or 'gpu').lower()).strip('-')}"
+
+
+def describe_numerics(numerics: dict) -> str:
+    where = f"on {numerics['gpu']}" if numerics.get("device", "cpu") != "cpu" else "on CPU"
+    classes = numerics.get("cpu_classes") or ([numerics["cpu_class"]] if numerics.get("cpu_class") else [])
+    return f"{numerics['precision']} {where}" + (f", CPU class {', '.join(classes)}" if classes else "")
+
+
+def file_name(profile: str, numerics: dict) -> str:
+    return f"{profile}.{numerics_key(numerics)}.json"
+
+
 def short(v) -> str:
     return "not recorded" if v is None else v[:12] if isinstance(v, str) else str(v)
 
@@ -65,33 +97,59 @@ def short(v) -> str:
 class Expected:
     path: Path
     profile: str
-    metrics: dict[str, tuple[float | str, float | None]]  # name -> (value, tolerance; None for verdicts)
+    metrics: dict[str, float | str]  # name -> value (a fraction, a ledger score, or a verdict)
     provenance: dict[str, dict]  # framework -> PROVENANCE fields
     stamp: dict
+    numerics: dict  # precision, device, gpu, cpu_classes: what computed these values
+    label_counts: dict[str, int] | None = None  # the test set's labels (C3's majority-class rate)
     statistics: dict[str, str] = field(default_factory=dict)  # verdicts: the statistic behind each
+    decisions: dict[str, tuple] = field(default_factory=dict)  # verdicts: (score, value, boundary)
+
+    @property
+    def key(self) -> str:
+        return numerics_key(self.numerics)
 
 
-def _metric(where: str, name: str, m) -> tuple[float | str, float | None]:
+def _metric(where: str, name: str, m) -> float | str:
     if not NAME.fullmatch(name):
         raise ConfigError(f"{where}: unknown metric (known: {KNOWN})")
-    if not isinstance(m, dict) or not {"value", "tolerance"} <= set(m) <= {"value", "tolerance", "statistic"}:
-        raise ConfigError(f"{where}: expected {{'value': ..., 'tolerance': ...}}, got {m!r}")
-    value, tol = m["value"], m["tolerance"]
+    if not isinstance(m, dict) or "value" not in m or not set(m) <= {"value", "statistic", "decision"}:
+        raise ConfigError(f"{where}: expected {{'value': ...[, 'statistic': ..., 'decision': ...]}}, got {m!r}")
+    value = m["value"]
     if is_verdict(name):
         if not isinstance(value, str):
             raise ConfigError(f"{where}.value: a verdict is a string, got {value!r}")
-        if tol is not None:
-            raise ConfigError(f"{where}.tolerance: a verdict matches exactly (null), got {tol!r}")
-        return value, None
+        d = m.get("decision")
+        if d is not None and not (isinstance(d, list) and len(d) == 3 and isinstance(d[0], str) and all(
+                isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in d[1:])):
+            raise ConfigError(f"{where}.decision: expected [score, value, boundary], got {d!r}")
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ConfigError(f"{where}.value: expected a finite number, got {value!r}")
-    return float(value), tolerances.finite_tolerance(tol, f"{where}.tolerance")
+    return float(value)
+
+
+def _numerics(path: Path, raw) -> dict:
+    if not (isinstance(raw, dict) and raw.get("precision") in ("bf16", "fp32") and raw.get("device") in ("cpu", "cuda")
+            and isinstance(raw.get("gpu", ""), str) and isinstance(raw.get("cpu_classes", []), list)):
+        raise ConfigError(f"{path}: numerics: expected {{precision: bf16|fp32, device: cpu|cuda, gpu, cpu_classes}}, "
+                          f"got {raw!r}")
+    return raw
+
+
+def split_name(path: Path) -> tuple[str, str]:
+    """(profile, numerics key) of an expected file's name ``<profile>.<numerics>.json``."""
+    parts = path.name.split(".")
+    if len(parts) != 3 or parts[-1] != "json":
+        raise ConfigError(f"{path}: an expected file is named <profile>.<numerics>.json (e.g. smoke.bf16.json); "
+                          "give that file, or the directory that holds them to pick the one for the results' numerics")
+    return parts[0], parts[1]
 
 
 def load_expected(path: str | Path) -> Expected:
     """Read and validate an expected file; every error names the file and the key."""
     path = Path(path)
-    regen = f"python -m harness gate --regen A B --expected {path}"
+    regen = f"python -m harness gate --regen A B --expected {path.parent}/"
     if not path.is_file():
         raise ConfigError(f"{path}: expected file not found; write it with `{regen}` (docs/gate.md)")
     raw = read_json(path)
@@ -100,11 +158,16 @@ def load_expected(path: str | Path) -> Expected:
     if "schema" in raw and raw["schema"] != SCHEMA_VERSION:
         raise ConfigError(f"{path}: schema: version {raw['schema']!r}, this gate reads {SCHEMA_VERSION}; "
                           f"regenerate it (`{regen}`)")
-    for key in ("schema", "profile", "provenance", "metrics", "stamp"):
+    for key in ("schema", "profile", "numerics", "provenance", "metrics", "stamp"):
         if key not in raw:
             raise ConfigError(f"{path}: missing required field {key!r}")
-    if raw["profile"] != path.stem:
-        raise ConfigError(f"{path}: profile: {raw['profile']!r}, but the file is named for {path.stem!r}")
+    profile, key = split_name(path)
+    if raw["profile"] != profile:
+        raise ConfigError(f"{path}: profile: {raw['profile']!r}, but the file is named for {profile!r}")
+    numerics = _numerics(path, raw["numerics"])
+    if numerics_key(numerics) != key:
+        raise ConfigError(f"{path}: numerics: {describe_numerics(numerics)}, but the file is named for {key!r} "
+                          f"(it would be {file_name(profile, numerics)})")
     if not isinstance(raw["metrics"], dict) or not raw["metrics"]:
         raise ConfigError(f"{path}: metrics: expected a non-empty table of metrics")
     out = {name: _metric(f"{path}: metrics.{name}", name, m) for name, m in raw["metrics"].items()}
@@ -112,5 +175,10 @@ def load_expected(path: str | Path) -> Expected:
     if not isinstance(prov, dict) or not prov or not all(
             fw in FRAMEWORKS and isinstance(p, dict) and set(p) == set(PROVENANCE) for fw, p in prov.items()):
         raise ConfigError(f"{path}: provenance: expected {{framework: {{{', '.join(PROVENANCE)}}}}}, got {prov!r}")
+    counts = raw.get("test_label_counts")
+    if counts is not None and not (isinstance(counts, dict) and counts and all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in counts.values())):
+        raise ConfigError(f"{path}: test_label_counts: expected {{label: count}} or null, got {counts!r}")
     stats_ = {n: m["statistic"] for n, m in raw["metrics"].items() if "statistic" in m}
-    return Expected(path, raw["profile"], out, prov, raw["stamp"], stats_)
+    decisions = {n: tuple(m["decision"]) for n, m in raw["metrics"].items() if m.get("decision") is not None}
+    return Expected(path, profile, out, prov, raw["stamp"], numerics, counts, stats_, decisions)

@@ -3,8 +3,9 @@
 ``report --history FILE`` plots each metric over the commits with its tolerance band
 (``harness.report.history``), the trend view that benchmark trackers give and a single diff does not.
 
-A line: ``{"schema": 1, "date", "commit", "profile", "expected", "exit_code", "provenance",
-"libraries", "metrics": {name: {"value", "expected", "tolerance", "status"}}}``.
+A line: ``{"schema": 1, "date", "commit", "profile", "expected", "regime", "exit_code", "provenance",
+"libraries", "metrics": {name: {"value", "expected", "tolerance", "status"}}}`` (``regime``: exact or
+cross_precision; absent from lines written before the regimes).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ REQUIRED = ("schema", "date", "commit", "profile", "exit_code", "provenance", "m
 
 def record(o: Outcome) -> dict:
     return {"schema": SCHEMA_VERSION, "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "commit": git_commit(), "profile": o.profile, "expected": str(o.expected_path), "exit_code": o.code,
+            "commit": git_commit(), "profile": o.profile, "expected": str(o.expected_path),
+            "regime": o.regime.name if o.regime else None, "exit_code": o.code,
             "provenance": o.provenance, "libraries": env.library_versions(),
             "metrics": {r.metric: {"value": r.obtained, "expected": r.expected, "tolerance": r.tolerance,
                                    "status": r.status} for r in o.rows}}

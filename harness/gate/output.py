@@ -3,7 +3,9 @@ JSON (tools), JUnit XML (CI test reports: one test case per gated metric and per
 value, expected value, tolerance and statistic in its properties).
 
 Every failure carries its numbers: a score's expected and obtained values, tolerance and
-|obtained - expected|; a verdict's expected and obtained strings and the ledger's statistic.
+|obtained - expected|; a verdict's expected and obtained strings and the ledger's statistic; a
+FRAGILE verdict its decision's distance to the rule's boundary and the score's tolerance. Every
+format names the regime the gate used and why (``harness.gate.regime``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ COLUMNS = ("metric", "expected", "obtained", "tolerance", "|diff|", "status")
 
 
 def _cells(r: Row) -> tuple[str, ...]:
-    tol = "exact" if is_verdict(r.metric) and r.status != "UNEXPECTED" else fmt(r.tolerance)
-    return r.metric, fmt(r.expected), fmt(r.obtained), tol, fmt(r.delta), r.status
+    exact = r.status != "UNEXPECTED" and (is_verdict(r.metric) or r.tolerance == 0.0)
+    return r.metric, fmt(r.expected), fmt(r.obtained), "exact" if exact else fmt(r.tolerance), fmt(r.delta), r.status
 
 
 def table(rows: list[Row]) -> str:
@@ -30,17 +32,25 @@ def table(rows: list[Row]) -> str:
 
 
 def _verdict_lines(rows: list[Row]) -> list[str]:
-    """One line per failed verdict: both strings and the statistics behind them."""
+    """One line per changed or fragile verdict: both strings, the statistics behind them, and a
+    fragile one's distance to its boundary."""
     out = []
     for r in rows:
         if is_verdict(r.metric) and r.status != "ok":
-            out.append(f"{r.metric}: expected {r.expected!r}, obtained {r.obtained!r} "
-                       f"(now: {r.statistic or '-'}; expected file: {r.expected_statistic or '-'})")
+            line = (f"{r.metric}: expected {r.expected!r}, obtained {r.obtained!r} "
+                    f"(now: {r.statistic or '-'}; expected file: {r.expected_statistic or '-'})")
+            if r.status == "FRAGILE":
+                line = f"{r.metric}: FRAGILE, {r.note}" + ("" if r.obtained == r.expected else f"; {line}")
+            out.append(line)
     return out
 
 
+def regime_line(o: Outcome) -> str:
+    return f"regime: {o.regime.reason}" if o.regime else ""
+
+
 def text(o: Outcome) -> str:
-    return "\n".join([table(o.rows), *_verdict_lines(o.rows), *o.notes, o.summary])
+    return "\n".join(x for x in [regime_line(o), table(o.rows), *_verdict_lines(o.rows), *o.notes, o.summary] if x)
 
 
 def _md(s: str) -> str:
@@ -56,13 +66,16 @@ def markdown(o: Outcome) -> str:
         cells[0], cells[-2] = f"`{cells[0]}`", f"**{cells[-2]}**" if r.status != "ok" else cells[-2]
         return "| " + " | ".join(_md(c) for c in cells) + " |"
 
-    bad = [r for r in o.rows if r.status != "ok"]
+    bad = [r for r in o.rows if r.status not in ("ok", "FRAGILE")]
+    shaky = [r for r in o.rows if r.status == "FRAGILE"]
     mark = "✅" if o.code == 0 else "❌"
     out = [f"### {mark} Drift gate, profile `{o.profile}`: {o.summary.split(':')[0]}", "",
            f"{_md(o.summary)} (expected file `{o.expected_path}`, results `{o.results_dir}`).", ""]
+    out += [f"_{_md(regime_line(o))}_", ""] if o.regime else []
     out += [f"- {_md(n)}" for n in o.notes] + ([""] if o.notes else [])
     if bad:
         out += ["**Failing:**", "", head + "\n".join(line(r) for r in bad), ""]
+    if bad or shaky:
         out += [f"- {_md(v)}" for v in _verdict_lines(o.rows)] + [""]
     out += [f"<details><summary>All {len(o.rows)} metrics</summary>", "",
             head + "\n".join(line(r) for r in o.rows), "", "</details>"]
@@ -72,9 +85,10 @@ def markdown(o: Outcome) -> str:
 def to_json(o: Outcome) -> str:
     rows = [{"metric": r.metric, "expected": r.expected, "obtained": r.obtained, "tolerance": r.tolerance,
              "diff": r.delta, "status": r.status, "statistic": r.statistic,
-             "expected_statistic": r.expected_statistic} for r in o.rows]
+             "expected_statistic": r.expected_statistic, "note": r.note} for r in o.rows]
+    regime = {"name": o.regime.name, "reason": o.regime.reason, "scale": o.regime.scale} if o.regime else None
     return json.dumps({"profile": o.profile, "exit_code": o.code, "summary": o.summary, "notes": o.notes,
-                       "expected": str(o.expected_path), "results": str(o.results_dir),
+                       "regime": regime, "expected": str(o.expected_path), "results": str(o.results_dir),
                        "provenance": o.provenance, "metrics": rows}, indent=2)
 
 
@@ -85,20 +99,23 @@ def render(o: Outcome, kind: str = "text") -> str:
 def junit(o: Outcome) -> str:
     """JUnit XML: one <testcase> per gated metric (classname gate.<profile>.metrics) and per verdict
     (gate.<profile>.verdicts); <failure> on drift, missing or unexpected; numbers in <properties>."""
-    bad = sum(r.status != "ok" for r in o.rows)
+    bad = sum(r.status not in ("ok", "FRAGILE") for r in o.rows)
     suites = ET.Element("testsuites", name="harness gate", tests=str(len(o.rows)), failures=str(bad))
     suite = ET.SubElement(suites, "testsuite", name=f"gate.{o.profile}", tests=str(len(o.rows)),
                           failures=str(bad), errors="0", skipped="0")
+    if o.regime:
+        ET.SubElement(ET.SubElement(suite, "properties"), "property", name="regime", value=o.regime.reason)
     for r in o.rows:
         group = "verdicts" if is_verdict(r.metric) else "metrics"
         case = ET.SubElement(suite, "testcase", classname=f"gate.{o.profile}.{group}", name=r.metric)
         props = ET.SubElement(case, "properties")
         statistic = r.statistic if is_verdict(r.metric) else f"|diff| {fmt(r.delta)}"
         for name, value in (("value", r.obtained), ("expected", r.expected), ("tolerance", r.tolerance),
-                            ("statistic", statistic), ("expected_statistic", r.expected_statistic)):
+                            ("statistic", statistic), ("expected_statistic", r.expected_statistic),
+                            ("fragile", r.note)):
             if value is not None:
                 ET.SubElement(props, "property", name=name, value=str(value))
-        if r.status != "ok":
+        if r.status not in ("ok", "FRAGILE"):
             message = " ".join(f"{k}={v}" for k, v in zip(COLUMNS[1:], _cells(r)[1:]))
             failure = ET.SubElement(case, "failure", message=f"{r.metric}: {message}", type=r.status)
             failure.text = "\n".join(_verdict_lines([r])) or message

@@ -1,11 +1,15 @@
 """Guarded regeneration of an expected file (``python -m harness gate --regen A B --expected FILE``).
 
+``--expected`` is the directory of expected files (the file is named for the results' profile and
+numerics: ``<profile>.<precision>.json``), a profile path (``expected/results/smoke``) or that file.
 Refuses (ConfigError, exit 2, the file untouched) a dirty or unknown git tree, the same directory
 twice, byte-identical runs (a copy or one shared cache), runs the two sets do not share, runs not
 computed through the run cache (no cache key), provenance that differs between runs or between the
-sets, and metrics that disagree beyond ``[regen].agreement``. Otherwise writes the file atomically
-with the metrics, the provenance the gate checks, and a stamp: date, library versions, the commit,
-``alpha``, and both sources with their runs' cache keys. Always exits 3, never 0.
+sets, numerics that differ between the sets or from the file's name, and metrics that disagree
+beyond ``[regen].agreement``. Otherwise writes the file atomically with the metrics (values only: the
+regime sets tolerances), the numerics, the test set's label counts, the provenance the gate checks,
+and a stamp: date, library versions, the commit, ``alpha``, and both sources with their runs' cache
+keys. Always exits 3, never 0.
 
 ``--spot-check`` is the documented alternative for profiles too costly to compute twice (the lab
 profile on a CPU): A is one full computation, B a cold recomputation, with its own cache, of at
@@ -18,13 +22,14 @@ the mode and which runs B recomputed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from harness.claims import claimsfile
 from harness.core import atomic, env
 from harness.core.atomic import read_json
 from harness.core.config import ConfigError
-from harness.gate import drift, expected, output, tolerances
+from harness.gate import drift, expected, output, regime, tolerances
 from harness.runs.provenance import git_commit
 from harness.runs.results import Results, load_results, results_path
 
@@ -63,9 +68,44 @@ def _previous(path: Path) -> tuple[expected.Expected | None, str]:
         return None, "(new file)"
     raw = read_json(path)
     if isinstance(raw, dict) and raw.get("schema") != expected.SCHEMA_VERSION:
-        return None, (f"(replaced a schema {raw.get('schema')} file: every tolerance reset to "
-                      f"{tolerances.PATH.name})")
+        return None, f"(replaced a schema {raw.get('schema')} file)"
     return expected.load_expected(path), ""
+
+
+def _target(a, expected_arg) -> tuple[str, Path, str | None]:
+    """(profile, directory, the numerics key the file is named for, or None) of ``--expected``."""
+    path = Path(expected_arg)
+    if path.is_dir():
+        profiles = load_results(a).profiles
+        if len(profiles) != 1:
+            raise ConfigError(f"--regen refused: {a} holds the profiles {profiles}; name one: "
+                              f"--expected {path / profiles[0]}")
+        return profiles[0], path, None
+    if path.suffix == "":
+        return regime.profile_path(path, a), path.parent, None
+    profile, key = expected.split_name(path)
+    return profile, path.parent, key
+
+
+def _numerics(ra: Results, rb: Results, profile: str, key: str | None, target: Path) -> dict:
+    """The numerics both sets computed with (the same), and the file's name must say them."""
+    na, nb = regime.results_numerics(ra, profile), regime.results_numerics(rb, profile)
+    if expected.numerics_key(na) != expected.numerics_key(nb):
+        raise ConfigError(f"--regen refused: {ra.root} is {expected.describe_numerics(na)}, {rb.root} "
+                          f"{expected.describe_numerics(nb)}: one expected file holds one numerics")
+    if key is not None and key != expected.numerics_key(na):
+        raise ConfigError(f"--regen refused: {target} is named for {key!r}, the results are "
+                          f"{expected.describe_numerics(na)}: write {target.parent / expected.file_name(profile, na)} "
+                          f"(or give --expected {target.parent}/)")
+    return {**na, "cpu_classes": sorted(set(na["cpu_classes"]) | set(nb["cpu_classes"]))}
+
+
+def _label_counts(results: Results, profile: str) -> dict | None:
+    seen = {json.dumps(r.provenance.get("test_label_counts"), sort_keys=True) for r in results.all(profile)}
+    if len(seen) > 1:
+        raise ConfigError(f"--regen refused: the runs of {results.root / profile} record different test_label_counts "
+                          f"({sorted(seen)}): one test set per result set")
+    return json.loads(seen.pop())
 
 
 SPOT_MIN_RUNS = 2
@@ -107,8 +147,7 @@ def regenerate(a: str | Path, b: str | Path, expected_path: str | Path,
                spot_check: bool = False) -> tuple[int, str]:
     """Rewrite the expected file from two independent result sets that agree (or, with
     ``spot_check``, from A and a recomputation B of some of A's runs); never exits 0."""
-    expected_path = Path(expected_path)
-    profile = expected_path.stem
+    profile, directory, key = _target(a, expected_path)
     commit = git_commit()
     if commit == "unknown" or commit.endswith("+dirty"):
         raise ConfigError(f"--regen refused: the checkout's commit is {commit!r}; commit or stash every change "
@@ -117,6 +156,8 @@ def regenerate(a: str | Path, b: str | Path, expected_path: str | Path,
     if Path(a).resolve() == Path(b).resolve():
         raise ConfigError(f"--regen refused: {a} and {b} are the same directory; give two independent runs")
     ra, rb = load_results(a, profile), load_results(b, profile)
+    numerics = _numerics(ra, rb, profile, key, Path(expected_path))
+    expected_path = directory / expected.file_name(profile, numerics)
     names_a = {s.name: r for s, r in ra.runs[profile].items()}
     names_b = {s.name: r for s, r in rb.runs[profile].items()}
     if not spot_check and set(names_a) != set(names_b):
@@ -133,7 +174,7 @@ def regenerate(a: str | Path, b: str | Path, expected_path: str | Path,
         differ = [f"{fw}.{k}: {expected.short(prov_a[fw][k])} vs {expected.short(prov_b.get(fw, {}).get(k))}"
                   for fw in prov_a for k in expected.PROVENANCE if prov_a[fw][k] != prov_b.get(fw, {}).get(k)]
         raise ConfigError(f"--regen refused: the provenance differs between {a} and {b}:\n  " + "\n  ".join(differ))
-    ma, notes = drift.metrics(ra, profile)
+    ma, notes, decisions = drift.metrics(ra, profile)
     mb = ma if spot_check else drift.metrics(rb, profile)[0]  # spot-check: B's runs were compared one by one
     differ = [f"{n}: {ma[n]!r} vs {mb.get(n)!r}" for n in ma if not _agree(ma[n], mb.get(n), tol.agreement)]
     if differ:
@@ -142,19 +183,21 @@ def regenerate(a: str | Path, b: str | Path, expected_path: str | Path,
     old, note = _previous(expected_path)
 
     def entry(name, value):
-        if expected.is_verdict(name):
-            return {"value": value, "tolerance": None, "statistic": notes[name]}
-        kept = old.metrics.get(name) if old else None
-        return {"value": value, "tolerance": kept[1] if kept else tol.score[tolerances.kind(name)]}
+        if not expected.is_verdict(name):
+            return {"value": value}
+        d = decisions.get(name)
+        return {"value": value, "statistic": notes[name], **({"decision": list(d)} if d else {})}
 
     new = {n: entry(n, v) for n, v in sorted(ma.items())}
     stamp = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
              "libraries": env.library_versions(), "git_commit": commit, "alpha": claimsfile.load().rules.alpha,
              "sources": [{"results": str(d), "cache_keys": k} for d, k in zip((a, b), keys)],
              "mode": "spot-check" if spot_check else "two full computations"}
-    atomic.write_json(expected_path, {"schema": expected.SCHEMA_VERSION, "profile": profile, "provenance": prov_a,
+    atomic.write_json(expected_path, {"schema": expected.SCHEMA_VERSION, "profile": profile, "numerics": numerics,
+                                      "test_label_counts": _label_counts(ra, profile), "provenance": prov_a,
                                       "stamp": stamp, "metrics": new})
-    changed = [r for r in drift.compare(old, ma, notes) if r.status != "ok"] if old else []
+    exact = regime.Regime(regime.EXACT, "regenerated", profile)
+    changed = [r for r in drift.compare(old, ma, exact, notes) if r.status != "ok"] if old else []
     summary = output.table(changed) if changed else note or "(no metric changed value)"
     how = (f"{a} (full) and {b} (recomputed {len(names_b)} of {len(names_a)} runs, agreeing: {', '.join(sorted(names_b))})"
            if spot_check else f"{a} and {b}")

@@ -1,13 +1,13 @@
-"""The gate's default tolerances (``expected/results/tolerances.toml``): validated, with the
-measured cross-machine moves they rest on and the false-alarm rate they imply.
+"""The gate's regimes as measured (``expected/results/tolerances.toml``): validated, with the moves
+each tolerance rests on and the rule that turns them into tolerances.
 
-Model: a legitimate machine change (another CPU class, the other precision policy) moves each
-run's test accuracy by an independent N(0, s^2) amount; s is the root mean square of the n
-measured per-seed moves, and its one-sided 95% upper bound is s * sqrt(n / chi2_0.05(n)). A metric
-trips when its move exceeds its tolerance t: for one run P = 2 (1 - Phi(t / s)); for a k-seed mean
-the scale is s / sqrt(k); for a difference of two k-seed means s * sqrt(2 / k); for a k-seed sample
-SD the move is at most the SD of the moves (triangle inequality), so P <= P(chi2(k-1) > (k-1) t^2/s^2).
-One gate run's rate is bounded by the sum over its metrics (union bound: any dependence).
+Per scale (a profile: ``smoke``, ``lab``): ``same_numerics``, the computations at one precision that
+agreed to the sentence (the exact regime's evidence), and ``cross_precision``, the same cells in bf16
+and in fp32 (the moves the cross-precision regime tolerates). Model: a legitimate precision change
+moves each run by an independent N(0, s^2) amount, s the root mean square of the measured per-seed
+moves; a score kind's tolerance is z times its spread, z = Phi^-1(1 - alpha / (2 m)) (Bonferroni
+over the m score metrics of one gate run). ``harness.gate.calibrate`` simulates what that lets
+through and what it catches.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.claims import ledger
 from harness.core.config import ConfigError, read_toml
 from harness.core.paths import EXPECTED_DIR
-from harness.core.records import RunResult, RunSpec
 
 PATH = EXPECTED_DIR / "results" / "tolerances.toml"
+SCHEMA_VERSION = 2
 # Score kinds (the last part of a metric's name) and what each one is.
 KINDS = {
     "test_accuracy": "one run's test accuracy",
@@ -30,6 +29,8 @@ KINDS = {
     "sd_test_accuracy": "the sample SD (ddof = 1) of a cell's seeds",
     "mean_difference": "HF mean - fairseq mean (pretrained)",
 }
+PRECISIONS = ("bf16", "fp32")
+SEEDS = 3  # the rule's seeds per cell (the gated profiles run seeds 0-2)
 
 
 def finite_tolerance(value, where: str) -> float:
@@ -40,153 +41,153 @@ def finite_tolerance(value, where: str) -> float:
 
 
 @dataclass(frozen=True)
+class CrossPrecision:
+    """One scale's bf16 and fp32 computations of the same cells (points) and the tolerances set from them."""
+    source: str
+    cells: dict[str, dict[str, list[float]]]  # precision -> cell ("fairseq.pretrained") -> per-seed points
+    stated: dict[str, float]  # moves, s, s_upper, largest as the file states them
+    tolerance: dict[str, float]  # kind -> tolerance (a fraction)
+
+    def moves(self) -> list[float]:
+        """Per-seed moves fp32 - bf16, points."""
+        a, b = self.cells["bf16"], self.cells["fp32"]
+        return [y - x for cell in a for x, y in zip(a[cell], b[cell])]
+
+    def spread(self) -> tuple[int, float, float]:
+        """(n moves, s = their root mean square, s's one-sided 95% upper bound), points."""
+        from scipy.stats import chi2
+
+        moves = self.moves()
+        n = len(moves)
+        s = math.sqrt(sum(d * d for d in moves) / n)
+        return n, s, s * math.sqrt(n / chi2.ppf(0.05, n))
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    same_numerics: list[dict]  # {precision, a, b, runs, identical}
+    cross_precision: CrossPrecision | None
+
+
+@dataclass(frozen=True)
 class Tolerances:
     path: Path
-    score: dict[str, float]  # kind -> tolerance (a fraction)
     agreement: float  # --regen: two result sets agree within this
-    source: str  # where the measured moves come from, in words
-    reference: dict[str, list[float]]  # cell ("fairseq.pretrained") -> per-seed accuracy, points
-    other: dict[str, list[float]]  # the same cells after the machine change
+    alpha: float  # the scores' false-alarm budget of one gate run
+    metrics: int  # m, the score metrics of one gate run
+    scales: dict[str, Scale]
 
-    def moves(self) -> dict[str, list[float]]:
-        """Per-seed moves (other - reference) by cell, in points."""
-        return {cell: [o - r for o, r in zip(self.other[cell], ref)] for cell, ref in self.reference.items()}
+    @property
+    def z(self) -> float:
+        from scipy.stats import norm
+
+        return float(norm.isf(self.alpha / (2 * self.metrics)))
+
+
+def _table(raw, key: str, where: str) -> dict:
+    if not isinstance(raw.get(key), dict):
+        raise ConfigError(f"{where}: missing table [{key}]")
+    return raw[key]
+
+
+def _cells(path, where, raw) -> dict[str, list[float]]:
+    if not isinstance(raw, dict) or not raw or not all(
+            isinstance(v, list) and v and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                                              and math.isfinite(x) for x in v) for v in raw.values()):
+        raise ConfigError(f"{path}: {where}: expected {{cell: [per-seed points]}}, got {raw!r}")
+    return {cell: [float(x) for x in v] for cell, v in raw.items()}
+
+
+def _cross(path: Path, name: str, raw: dict) -> CrossPrecision:
+    where = f"scale.{name}.cross_precision"
+    cells = {p: _cells(path, f"{where}.{p}", raw.get(p)) for p in PRECISIONS}
+    a, b = cells["bf16"], cells["fp32"]
+    if set(a) != set(b) or any(len(a[c]) != len(b[c]) for c in a):
+        raise ConfigError(f"{path}: {where}: bf16 and fp32 must name the same cells with as many seeds each")
+    tol = _table(raw, "tolerance", f"{path}: {where}")
+    unknown = sorted(set(tol) - set(KINDS))
+    if unknown:
+        raise ConfigError(f"{path}: {where}.tolerance.{unknown[0]}: unknown metric (known: {', '.join(KINDS)})")
+    tolerance = {k: finite_tolerance(tol.get(k), f"{path}: {where}.tolerance.{k}") for k in KINDS}
+    stated = {k: finite_tolerance(raw.get(k), f"{path}: {where}.{k}") for k in ("moves", "s", "s_upper", "largest")}
+    return CrossPrecision(str(raw.get("source", "")), cells, stated, tolerance)
 
 
 def load(path: str | Path | None = None) -> Tolerances:
     """Read and validate the tolerances file; every error names the file and the key."""
     path = Path(path or PATH)
     raw = read_toml(path)
-    for section in ("score", "regen", "measured"):
-        if not isinstance(raw.get(section), dict):
-            raise ConfigError(f"{path}: {section}: missing table [{section}]")
-    score = {}
-    for name, value in raw["score"].items():
-        if name not in KINDS:
-            raise ConfigError(f"{path}: score.{name}: unknown metric (known: {', '.join(KINDS)})")
-        score[name] = finite_tolerance(value, f"{path}: score.{name}")
-    missing = sorted(set(KINDS) - set(score))
-    if missing:
-        raise ConfigError(f"{path}: score: no default tolerance for {missing}")
-    agreement = finite_tolerance(raw["regen"].get("agreement"), f"{path}: regen.agreement")
-    m = raw["measured"]
-    ref, other = m.get("reference"), m.get("other")
-    if not (isinstance(ref, dict) and isinstance(other, dict) and ref and set(ref) == set(other)):
-        raise ConfigError(f"{path}: measured: 'reference' and 'other' must name the same cells")
-    for cell in ref:
-        if len(ref[cell]) != len(other[cell]) or not all(isinstance(v, (int, float)) for v in ref[cell] + other[cell]):
-            raise ConfigError(f"{path}: measured.other.{cell}: expected {len(ref[cell])} numbers like reference")
-    return Tolerances(path, score, agreement, str(m.get("source", "")), ref, other)
+    if raw.get("schema") != SCHEMA_VERSION:
+        raise ConfigError(f"{path}: schema: version {raw.get('schema')!r}, this gate reads {SCHEMA_VERSION}")
+    agreement = finite_tolerance(_table(raw, "regen", str(path)).get("agreement"), f"{path}: regen.agreement")
+    rule = _table(raw, "rule", str(path))
+    alpha = finite_tolerance(rule.get("alpha"), f"{path}: rule.alpha")
+    m = rule.get("metrics")
+    if not (0 < alpha < 1) or not isinstance(m, int) or m < 1:
+        raise ConfigError(f"{path}: rule: alpha in (0, 1) and metrics >= 1, got {alpha!r}, {m!r}")
+    scales = {}
+    for name, s in _table(raw, "scale", str(path)).items():
+        same = s.get("same_numerics", {}).get("measurements", [])
+        for i, row in enumerate(same):
+            if not (isinstance(row, dict) and row.get("precision") in PRECISIONS and isinstance(row.get("runs"), int)
+                    and isinstance(row.get("identical"), int) and 0 <= row["identical"] <= row["runs"]):
+                raise ConfigError(f"{path}: scale.{name}.same_numerics.measurements[{i}]: expected "
+                                  f"{{precision, a, b, runs, identical <= runs}}, got {row!r}")
+        cross = _cross(path, name, s["cross_precision"]) if "cross_precision" in s else None
+        scales[name] = Scale(name, list(same), cross)
+    return Tolerances(path, agreement, alpha, m, scales)
 
 
 def kind(metric: str) -> str:
     return metric.rsplit(".", 1)[1]
 
 
-def measured_moves(tol: Tolerances) -> dict[str, list[float]]:
-    """|move| of every measured metric, by kind, in points: what the machine change did to each."""
-    moves, ref = tol.moves(), tol.reference
-    other = tol.other
-    out = {"test_accuracy": [abs(d) for ds in moves.values() for d in ds],
-           "mean_test_accuracy": [abs(statistics.fmean(other[c]) - statistics.fmean(ref[c])) for c in ref],
-           "sd_test_accuracy": [abs(statistics.stdev(other[c]) - statistics.stdev(ref[c])) for c in ref]}
-    if {"hf.pretrained", "fairseq.pretrained"} <= set(ref):
-        diff = [statistics.fmean(x["hf.pretrained"]) - statistics.fmean(x["fairseq.pretrained"]) for x in (ref, other)]
-        out["mean_difference"] = [abs(diff[1] - diff[0])]
-    return out
+def spread_of(kind_: str, s: float, k: int = SEEDS) -> float:
+    """The N(0, s^2) model's spread of one metric of ``kind_`` (points); for an SD, the scale in
+    P(move > t) <= exp(-t^2 / spread^2)."""
+    return {"test_accuracy": s, "mean_test_accuracy": s / math.sqrt(k), "mean_difference": s * math.sqrt(2 / k),
+            "sd_test_accuracy": s}[kind_]
 
 
-def spread(tol: Tolerances) -> tuple[int, float, float]:
-    """(n moves, s = their root mean square, s's one-sided 95% upper bound), in points."""
-    from scipy.stats import chi2
+def rule_tolerance(kind_: str, s: float, tol: Tolerances) -> float:
+    """The tolerance the rule gives ``kind_`` at per-seed spread ``s`` (points), as a fraction,
+    rounded up to 0.01 points."""
+    if kind_ == "sd_test_accuracy":
+        t = s * math.sqrt(math.log(tol.metrics / tol.alpha))
+    else:
+        t = tol.z * spread_of(kind_, s)
+    return math.ceil(round(100 * t, 9)) / 10000
 
-    moves = [d for ds in tol.moves().values() for d in ds]
-    n = len(moves)
-    s = math.sqrt(sum(d * d for d in moves) / n)
-    return n, s, s * math.sqrt(n / chi2.ppf(0.05, n))
 
-
-def trip_probability(kind_: str, tolerance: float, s: float, k: int = 3) -> float:
-    """P(a legitimate machine change moves one metric of ``kind_`` past ``tolerance`` (a fraction)),
-    per-seed moves N(0, s^2) in points, k seeds per cell."""
-    from scipy.stats import chi2, norm
+def trip_probability(kind_: str, tolerance: float, s: float, k: int = SEEDS) -> float:
+    """P(a legitimate precision change moves one metric of ``kind_`` past ``tolerance`` (a fraction))."""
+    from scipy.stats import norm
 
     t = 100 * tolerance
+    if s == 0:
+        return 0.0
     if kind_ == "sd_test_accuracy":
-        return float(chi2.sf((k - 1) * t * t / (s * s), k - 1))
-    scale = {"test_accuracy": s, "mean_test_accuracy": s / math.sqrt(k), "mean_difference": s * math.sqrt(2 / k)}[kind_]
-    return float(2 * norm.sf(t / scale))
+        return math.exp(-t * t / (s * s))
+    return float(2 * norm.sf(t / spread_of(kind_, s, k)))
 
 
-def gate_counts(tol: Tolerances) -> dict[str, int]:
-    """How many metrics of each kind a gate over the measured cells holds (smoke: 3 cells x 3 seeds)."""
-    cells = tol.reference
-    return {"test_accuracy": sum(len(v) for v in cells.values()), "mean_test_accuracy": len(cells),
-            "sd_test_accuracy": len(cells),
-            "mean_difference": int({"hf.pretrained", "fairseq.pretrained"} <= set(cells))}
+COUNTS = {"test_accuracy": 9, "mean_test_accuracy": 3, "sd_test_accuracy": 3, "mean_difference": 1}
 
 
-def false_alarms(tol: Tolerances | None = None) -> dict:
-    """The false-alarm table of docs/gate.md: per kind, P(trip) at s and at its upper bound, and
-    one gate run's rate (union bound over its metrics)."""
-    tol = tol or load()
-    n, s, upper = spread(tol)
-    counts = gate_counts(tol)
-    k = len(next(iter(tol.reference.values())))
-    kinds = {name: (trip_probability(name, tol.score[name], s, k), trip_probability(name, tol.score[name], upper, k))
-             for name in KINDS if counts[name]}
-    run = tuple(min(1.0, sum(counts[name] * p[i] for name, p in kinds.items())) for i in (0, 1))
-    # distribution-free: 0 of n measured moves beyond the per-seed tolerance -> 95% upper bound on its rate
-    exceed = sum(abs(d) > 100 * tol.score["test_accuracy"] for ds in tol.moves().values() for d in ds)
-    return {"n": n, "s": s, "s_upper": upper, "counts": counts, "kinds": kinds, "gate_run": run,
-            "exceeded": exceed, "binomial_upper": 1 - 0.05 ** (1 / n) if exceed == 0 else None}
+def scores_trip(cross: CrossPrecision, s: float) -> float:
+    """One gate run's rate of a score tripping at per-seed spread ``s`` (union bound over its 16
+    score metrics): the sensitivity to s that 9 measured moves cannot pin."""
+    return min(1.0, sum(n * trip_probability(k, cross.tolerance[k], s) for k, n in COUNTS.items()))
 
 
-def percent(p: float) -> str:
-    """A probability as the docs print it: two significant digits, in percent."""
-    return f"{100 * p:.2g}%"
-
-
-def verdict_flips(tol: Tolerances | None = None, s: float | None = None, draws: int = 500,
-                  seed: int = 0) -> dict[str, float]:
-    """The share of simulated machine changes (every measured seed moved by N(0, s^2) points) that
-    change a fresh-run ledger verdict of the reference cells, by claim (Monte Carlo, seeded)."""
-    import random
-    import warnings
-
-    tol = tol or load()
-    s = spread(tol)[1] if s is None else s
-
-    def verdicts(cells):
-        runs = [RunResult(RunSpec("measured", *cell.split("."), i), (v / 100,), 1, v / 100, 2000, 1, 1, 0.0)
-                for cell, values in cells.items() for i, v in enumerate(values)]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return {row.claim: row.verdict for row in ledger.fresh_rows("measured", runs)}
-
-    base, rng, flips = verdicts(tol.reference), random.Random(seed), {}
-    for _ in range(draws):
-        moved = verdicts({c: [min(100.0, max(0.0, v + rng.gauss(0, s))) for v in vs] for c, vs in tol.reference.items()})
-        for claim, verdict in base.items():
-            flips[claim] = flips.get(claim, 0) + (moved.get(claim) != verdict)
-    return {claim: flips.get(claim, 0) / draws for claim in base}
-
-
-def main() -> None:
-    """``python -m harness.tolerances``: the false-alarm table of docs/gate.md, and verdict flips."""
-    tol = load()
-    fa = false_alarms(tol)
-    print(f"{fa['n']} measured per-seed moves ({tol.source}): s = {fa['s']:.2f} points, "
-          f"95% upper bound {fa['s_upper']:.2f}")
-    print(f"{'kind':<20} {'tolerance':>9} {'metrics':>7} {'P(trip) at s':>13} {'at upper':>9}")
-    for name, (p, pu) in fa["kinds"].items():
-        print(f"{name:<20} {100 * tol.score[name]:>6.2f} pt {fa['counts'][name]:>7} {percent(p):>13} {percent(pu):>9}")
-    print(f"one gate run, all scores (union bound): {percent(fa['gate_run'][0])} at s, "
-          f"{percent(fa['gate_run'][1])} at the upper bound")
-    for label, s in (("s", fa["s"]), ("upper", fa["s_upper"])):
-        flips = verdict_flips(tol, s)
-        print(f"verdict flips at {label} ({s:.2f} points):", ", ".join(f"{c} {p:.0%}" for c, p in flips.items()))
-
-
-if __name__ == "__main__":
-    main()
+def measured_moves(cross: CrossPrecision) -> dict[str, list[float]]:
+    """|move| of every measured metric, by kind, in points: what the precision change did to each."""
+    a, b = cross.cells["bf16"], cross.cells["fp32"]
+    out = {"test_accuracy": [abs(d) for d in cross.moves()],
+           "mean_test_accuracy": [abs(statistics.fmean(b[c]) - statistics.fmean(a[c])) for c in a],
+           "sd_test_accuracy": [abs(statistics.stdev(b[c]) - statistics.stdev(a[c])) for c in a]}
+    if {"hf.pretrained", "fairseq.pretrained"} <= set(a):
+        diff = [statistics.fmean(x["hf.pretrained"]) - statistics.fmean(x["fairseq.pretrained"]) for x in (a, b)]
+        out["mean_difference"] = [abs(diff[1] - diff[0])]
+    return out

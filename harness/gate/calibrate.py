@@ -1,0 +1,267 @@
+"""The gate's two error rates, simulated: ``python -m harness gate --calibrate EXPECTED``.
+
+For an expected file and each regime it can gate in, ``draws`` simulated gate runs (seeded): the
+file's runs (``harness.gate.replay``), each moved as the regime's measurement says a legitimate
+change moves it (exact: not at all, the same-numerics computations agreed to the sentence;
+cross-precision: N(0, s^2) points per run, to the sentence), then gated exactly as ``harness gate``
+gates (``harness.gate.drift.compare``, the ledger's own verdicts). The false-alarm rate is the share
+of those runs that fail; the detection power of a drift is the share that fail once the drift is
+added on top of the legitimate move. Drifts (``DRIFTS``): one framework's runs shifted by 0.5 points
+(framework and sign drawn), one run moved by 1 point (run and sign drawn), the HF - fairseq
+difference doubled, one random-init run collapsed to the majority class (run drawn), one verdict
+changed (the expected file's verdict of a drawn claim replaced). Goals: false alarms <= 1%, power
+>= 90% for each drift (``expected/results/calibration.toml``, which also holds the numbers a test
+keeps true).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.core.config import ConfigError, read_toml
+from harness.core.paths import EXPECTED_DIR
+from harness.gate import metrics, regime, replay, tolerances
+from harness.gate.drift import compare, failed
+from harness.gate.expected import DIFFERENCE, Expected, is_verdict, load_expected
+
+PATH = EXPECTED_DIR / "results" / "calibration.toml"
+DRIFTS = {
+    "mean_shift": "one framework shifted by 0.5 points",
+    "seed_move": "one seed moved by 1 point",
+    "difference_doubled": "HF - fairseq difference doubled",
+    "collapse": "one random-init seed collapsed to the majority class",
+    "verdict_changed": "one verdict changed",
+}
+SHIFT, MOVE = 0.5, 1.0  # points
+
+
+@dataclass
+class Calibration:
+    file: str  # the expected file's name
+    regime: regime.Regime
+    draws: int
+    false_alarm: float
+    power: dict[str, float]  # drift -> share detected
+    weakest: dict[str, tuple[str, float]]  # drift -> (case, its share detected) where a drift has cases
+    alarms: Counter  # metric -> false alarms it caused
+
+    def key(self) -> str:
+        return f"{Path(self.file).name.removesuffix('.json')}.{self.regime.name}"
+
+
+class _Gate:
+    """One expected file gated in one regime, on counts of correct answers per run (ledger memoized)."""
+
+    def __init__(self, expected: Expected, reg: regime.Regime):
+        self.expected, self.regime, self.memo = expected, reg, {}
+        self.score_names = [n for n in expected.metrics if not n.startswith("ledger.")]
+
+    def ledger(self, counts: dict):
+        key = tuple(sorted(counts.items()))
+        if key not in self.memo:
+            runs = replay.runs(self.expected, counts)
+            self.memo[key] = metrics.ledger_metrics(self.expected.profile, runs, self.expected.path)
+        return self.memo[key]
+
+    def failures(self, counts: dict, expected: Expected | None = None) -> list[str]:
+        """The metrics that fail this gate run (empty: it passes)."""
+        expected = expected or self.expected
+        values = metrics.scores(replay.runs(expected, counts))
+        bad = [n for n in self.score_names if n not in values or abs(values[n] - expected.metrics[n])
+               > self.regime.tolerance_of(n) + 1e-12]
+        if bad:
+            return bad
+        led, notes, decisions = self.ledger(counts)
+        return [r.metric for r in failed(compare(expected, {**values, **led}, self.regime, notes, decisions))]
+
+
+def _moved(counts: dict, sizes: dict, points: dict) -> dict:
+    """``counts`` with ``points[run]`` added (to the sentence, within [0, n])."""
+    return {k: min(sizes[k[0]], max(0, c + round(points.get(k, 0.0) * sizes[k[0]] / 100))) for k, c in counts.items()}
+
+
+def _drift(kind: str, expected: Expected, base: dict, sizes: dict, rng: random.Random):
+    """(points added per run, a run set exactly {run: count}, the expected file to gate against, the case)."""
+    runs = sorted(base)
+    if kind == "mean_shift":
+        fw, sign = rng.choice(sorted({k[0] for k in runs})), rng.choice((1, -1))
+        return {k: sign * SHIFT for k in runs if k[0] == fw}, {}, expected, f"{fw} {sign * SHIFT:+g}"
+    if kind == "seed_move":
+        k, sign = rng.choice(runs), rng.choice((1, -1))
+        return {k: sign * MOVE}, {}, expected, "{}.{}.seed{}".format(*k)
+    if kind == "difference_doubled":
+        d = 100 * expected.metrics[DIFFERENCE]
+        return {k: d for k in runs if k[:2] == ("hf", "pretrained")}, {}, expected, f"HF {d:+.2f}"
+    if kind == "collapse":
+        k = rng.choice([k for k in runs if k[1] == "random"])
+        counts = expected.label_counts
+        return {}, {k: round(max(counts.values()) / sum(counts.values()) * sizes[k[0]])}, expected, \
+            "{}.{}.seed{}".format(*k)
+    name = rng.choice(sorted(n for n in expected.metrics if is_verdict(n)))
+    changed = dataclasses.replace(expected, metrics={**expected.metrics, name: "(a changed verdict)"})
+    return {}, {}, changed, name
+
+
+def applicable(kind: str, expected: Expected) -> str | None:
+    """Why ``kind`` cannot be simulated on this file, or None."""
+    if kind == "difference_doubled" and DIFFERENCE not in expected.metrics:
+        return "no HF - fairseq difference in the file"
+    if kind == "collapse" and not (expected.label_counts and any(".random." in n for n in expected.metrics)):
+        return "no random-init runs or no test_label_counts in the file"
+    if kind == "verdict_changed" and not any(is_verdict(n) for n in expected.metrics):
+        return "no verdict in the file"
+    return None
+
+
+def check_replay(expected: Expected) -> None:
+    """The file's rebuilt runs must reproduce its own ledger metrics, else the simulation judges
+    something else (runs without label counts, say, make C3 NOT RUN and every draw an alarm)."""
+    gate = _Gate(expected, regime.Regime(regime.EXACT, "replay", expected.profile))
+    bad = gate.failures(replay.correct_counts(expected))
+    if bad:
+        raise ConfigError(f"{expected.path}: its runs, rebuilt (per-seed accuracies, test sizes, test_label_counts), "
+                          f"do not reproduce its own {', '.join(bad)}: regenerate it with this gate (--regen)")
+
+
+def simulate(expected: Expected, reg: regime.Regime, draws: int, seed: int) -> Calibration:
+    """``draws`` gate runs without drift (false alarms) and with each drift (power), seeded."""
+    gate, base = _Gate(expected, reg), replay.correct_counts(expected)
+    sizes = {fw: p["test_size"] for fw, p in expected.provenance.items()}
+
+    def noise(i: int) -> dict:
+        rng = random.Random(f"{seed}:noise:{i}")  # the same legitimate move for every drift: common random numbers
+        return {k: rng.gauss(0.0, reg.s) if reg.s else 0.0 for k in sorted(base)}
+
+    alarms: Counter = Counter()
+    fa = 0
+    for i in range(draws):
+        bad = gate.failures(_moved(base, sizes, noise(i)))
+        fa += bool(bad)
+        alarms.update(bad)
+    power, weakest = {}, {}
+    for kind in DRIFTS:
+        if applicable(kind, expected):
+            continue
+        hits, cases = 0, {}
+        for i in range(draws):
+            add, fixed, against, case = _drift(kind, expected, base, sizes, random.Random(f"{seed}:{kind}:{i}"))
+            move = noise(i)
+            counts = {**_moved(base, sizes, {k: move[k] + add.get(k, 0.0) for k in base}), **fixed}
+            hit = bool(gate.failures(counts, against))
+            hits += hit
+            n, h = cases.get(case, (0, 0))
+            cases[case] = (n + 1, h + hit)
+        power[kind] = hits / draws
+        if kind in ("seed_move", "collapse", "mean_shift", "verdict_changed"):
+            case, (n, h) = min(cases.items(), key=lambda c: (c[1][1] / c[1][0], c[0]))
+            weakest[kind] = (case, h / n)
+    return Calibration(expected.path.name, reg, draws, fa / draws, power, weakest, alarms)
+
+
+@dataclass(frozen=True)
+class Settings:
+    path: Path
+    draws: int
+    seed: int
+    false_alarm_goal: float
+    power_goal: float
+    targets: dict  # "<file stem>.<regime>" -> {"false_alarm": x, "power": {drift: x}}
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    path = Path(path or PATH)
+    raw = read_toml(path)
+    goals = raw.get("goals") or {}
+    draws, seed = raw.get("draws"), raw.get("seed")
+    if not (isinstance(draws, int) and draws > 0 and isinstance(seed, int)
+            and all(isinstance(goals.get(k), float) for k in ("false_alarm", "power"))):
+        raise ConfigError(f"{path}: expected draws (> 0), seed and [goals] false_alarm, power; got {raw!r}")
+    targets = {f"{stem}.{reg}": v for stem, regs in (raw.get("targets") or {}).items() for reg, v in regs.items()}
+    return Settings(path, draws, seed, goals["false_alarm"], goals["power"], targets)
+
+
+def calibrate(path: str | Path, settings: Settings | None = None) -> list[Calibration]:
+    """Every regime of the expected file ``path`` (or of every expected file in a directory)."""
+    settings = settings or load_settings()
+    tol = tolerances.load()
+    path = Path(path)
+    files = sorted(path.glob("*.*.json")) if path.is_dir() else [path]
+    if not files:
+        raise ConfigError(f"{path}: no expected files (<profile>.<numerics>.json)")
+    out = []
+    for f in files:
+        expected = load_expected(f)
+        check_replay(expected)
+        cross = regime.cross_precision(expected, tol)
+        for reg in (regime.exact(expected, tol), cross):
+            if isinstance(reg, regime.Regime):
+                out.append(simulate(expected, reg, settings.draws, settings.seed))
+    return out
+
+
+SHORT = {"mean_shift": "mean ±0.5", "seed_move": "seed ±1", "difference_doubled": "diff x2",
+         "collapse": "collapse", "verdict_changed": "verdict"}
+WHY = {"mean_shift": "mean_test_accuracy", "seed_move": "test_accuracy", "difference_doubled": "mean_difference",
+       "collapse": "test_accuracy"}
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _unmet(c: Calibration, s: Settings) -> list[str]:
+    """A line per goal this regime does not meet, with the numbers behind it."""
+    out, where = [], f"{c.key()}"
+    if c.false_alarm > s.false_alarm_goal:
+        top = ", ".join(f"{m} in {n}" for m, n in c.alarms.most_common(3))
+        out.append(f"NOT MET {where}: false alarms {_pct(c.false_alarm)} > {_pct(s.false_alarm_goal)} "
+                   f"(failing metrics, of {c.draws} runs: {top})")
+    for kind, p in c.power.items():
+        if p < s.power_goal:
+            tol = c.regime.tolerance_of(f"x.{WHY[kind]}") if kind in WHY else None
+            why = (f"; the {WHY[kind]} tolerance is {100 * tol:.2f} points at s = {c.regime.s:.2f}" if tol else "")
+            case = f"; weakest: {c.weakest[kind][0]} {_pct(c.weakest[kind][1])}" if kind in c.weakest else ""
+            out.append(f"NOT MET {where}: {DRIFTS[kind]}: power {_pct(p)} < {_pct(s.power_goal)}{why}{case}")
+    return out
+
+
+def render(cals: list[Calibration], s: Settings) -> str:
+    """The table ``gate --calibrate`` prints, then the weakest cases and every goal not met."""
+    tol = tolerances.load()
+    head = ["expected file", "regime", "legitimate moves", "false alarms", *(SHORT[k] for k in DRIFTS)]
+    rows = [head]
+    for c in cals:
+        moves = "none (exact)" if c.regime.name == regime.EXACT else f"N(0, {c.regime.s:.2f}^2) points/run"
+        rows.append([c.file, c.regime.name, moves, _pct(c.false_alarm),
+                     *(_pct(c.power[k]) if k in c.power else "n/a" for k in DRIFTS)])
+    rows.append(["goal", "", "", f"<= {_pct(s.false_alarm_goal)}", *[f">= {_pct(s.power_goal)}"] * len(DRIFTS)])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    out = [f"{s.draws} simulated gate runs per regime and drift (seed {s.seed}; {s.path.name})", ""]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    out.append("")
+    for c in cals:
+        weak = "; ".join(f"{SHORT[k]}: {case} {_pct(p)}" for k, (case, p) in c.weakest.items())
+        out.append(f"{c.key()}: weakest cases: {weak}")
+        scale = tol.scales.get(c.regime.scale)
+        if c.regime.name == regime.CROSS and scale and scale.cross_precision:
+            n, sv, upper = scale.cross_precision.spread()
+            out.append(f"{c.key()}: the scores alone at the 95% upper bound of s ({upper:.2f} points, {n} moves) "
+                       f"trip on {_pct(tolerances.scores_trip(scale.cross_precision, upper))} of gate runs "
+                       f"(union bound; {_pct(tolerances.scores_trip(scale.cross_precision, sv))} at s = {sv:.2f})")
+    unmet = [line for c in cals for line in _unmet(c, s)]
+    out += [""] + (unmet or ["every goal met"])
+    return "\n".join(out)
+
+
+def as_targets(cals: list[Calibration]) -> str:
+    """The numbers as calibration.toml's [targets] hold them (what a test compares with)."""
+    out = []
+    for c in cals:
+        stem = Path(c.file).name.removesuffix(".json")
+        power = ", ".join(f"{k} = {c.power[k]:.4f}" for k in DRIFTS if k in c.power)
+        out.append(f'[targets."{stem}".{c.regime.name}]\nfalse_alarm = {c.false_alarm:.4f}\npower = {{ {power} }}')
+    return "\n".join(out)

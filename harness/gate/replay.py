@@ -1,0 +1,76 @@
+"""The expected file's runs, rebuilt: what the calibration moves and the ledger re-judges.
+
+An expected file holds every per-seed accuracy, each framework's test size and the test set's label
+counts (C3's majority-class rate), which is all ``harness.claims.ledger.fresh_rows`` reads of a run.
+Accuracies stay counts over the test size, as real runs are.
+
+``ledger_tolerances``: a ledger score's tolerance in the cross-precision regime is z times its
+spread under the measured model (each run moved by N(0, s^2)), propagated through the ledger one run
+at a time (first order: spread^2 = sum over runs of (d score / d run)^2 s^2).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+
+from harness.core.records import RunResult, RunSpec
+from harness.gate import metrics
+from harness.gate.expected import Expected
+
+_SEED = re.compile(r"(\w+)\.(\w+)\.seed(\d+)\.test_accuracy")
+
+
+def correct_counts(expected: Expected) -> dict[tuple[str, str, int], int]:
+    """{(framework, init, seed): correct answers} of the expected file's runs."""
+    out = {}
+    for name, value in expected.metrics.items():
+        m = _SEED.fullmatch(name)
+        if m:
+            fw, init, seed = m.group(1), m.group(2), int(m.group(3))
+            out[fw, init, seed] = round(value * expected.provenance[fw]["test_size"])
+    return out
+
+
+def runs(expected: Expected, counts: dict[tuple[str, str, int], int] | None = None) -> list[RunResult]:
+    """The expected file's runs (or these ``counts`` of correct answers per run) as RunResults."""
+    counts = correct_counts(expected) if counts is None else counts
+    provenance = {"test_label_counts": dict(expected.label_counts)} if expected.label_counts else {}
+    out = []
+    for (fw, init, seed), correct in sorted(counts.items()):
+        n = expected.provenance[fw]["test_size"]
+        acc = correct / n
+        out.append(RunResult(spec=RunSpec(expected.profile, fw, init, seed), valid_accuracy=(acc,), best_epoch=1,
+                             test_accuracy=acc, test_size=n, updates_per_epoch=1, updates=1, wall_time_s=0.0,
+                             provenance=provenance))
+    return out
+
+
+def moved(run: RunResult, points: float) -> RunResult:
+    """``run`` with its test accuracy moved by ``points``, to the nearest sentence, within [0, n]."""
+    n = run.test_size
+    correct = min(n, max(0, round(run.test_accuracy * n + points * n / 100)))
+    return dataclasses.replace(run, test_accuracy=correct / n, valid_accuracy=(correct / n,))
+
+
+def ledger_tolerances(expected: Expected, s: float, z: float) -> dict[str, float]:
+    """{ledger score metric: tolerance} in the cross-precision regime (empty when the ledger's rows
+    carry no scores): z times the score's spread when each run moves by N(0, s^2) points."""
+    base = runs(expected)
+    where = f"{expected.path} (its runs, rebuilt)"
+    values = {k: v for k, v in metrics.ledger_metrics(expected.profile, base, where)[0].items()
+              if isinstance(v, float)}
+    if not values or s == 0:
+        return {k: 0.0 for k in values}
+    var = dict.fromkeys(values, 0.0)
+    for i, r in enumerate(base):
+        size = max(s, 100 / r.test_size)  # at least one sentence
+        step = size if r.test_accuracy * 100 + size <= 100 else -size
+        nudged = [moved(x, step) if j == i else x for j, x in enumerate(base)]
+        after = metrics.ledger_metrics(expected.profile, nudged, where)[0]
+        h = 100 * (nudged[i].test_accuracy - r.test_accuracy)  # the step taken, to the sentence
+        for k in var:
+            if h and isinstance(after.get(k), float):
+                var[k] += ((after[k] - values[k]) / h * s) ** 2
+    return {k: z * math.sqrt(v) for k, v in var.items()}

@@ -1,0 +1,133 @@
+"""The injected-drift matrix: each drift the calibration names is caught, each non-drift change
+passes, at the smoke and the lab scale, in each regime, on the measured cells (test accuracies of
+the native-bf16 class in bf16 and of the AVX2 class in fp32, expected/results/tolerances.toml).
+
+Drifts: one framework's runs shifted by 0.5 points; one seed moved by 1 point; the HF - fairseq
+difference doubled; one random-init seed collapsed to the majority class; one verdict changed (the
+ledger's rule, here a wrapper around it, gives another verdict for the same numbers). Non-drift:
+the same results recomputed; the other CPU class at the same precision; the other precision under
+the cross-precision regime (its scores; at the lab scale C4's verdict moves, see
+tests/test_gate_tolerances.py). The cross-precision regime at the lab scale cannot see the three
+small drifts (docs/gate.md, "What each scale's gate can see"): those cells assert that they pass
+there, so that the calibration's NOT MET stays a fact the tests know.
+"""
+
+import dataclasses
+
+import pytest
+
+from harness.core.records import load_result, save_result
+from harness.gate import drift as gate
+from harness.gate import metrics as gate_metrics
+from harness.gate import output as gate_output
+from harness.gate import tolerances
+from tests.synthetic import TEST_SIZE, measured_cells, write_results
+from tests.test_gate import regenerated
+
+TOL = tolerances.load()
+SCALES = ("smoke", "lab")
+DRIFTS = ("mean_shift", "seed_move", "difference_doubled", "collapse", "verdict_changed")
+# (regime, scale) -> the drifts it cannot see (the calibration says NOT MET for these)
+BLIND = {("cross_precision", "lab"): {"mean_shift", "seed_move", "difference_doubled"}}
+
+
+def _cells(scale, precision):
+    return measured_cells(TOL.scales[scale].cross_precision.cells[precision])
+
+
+def _drifted(cells: dict, kind: str) -> tuple[dict, str]:
+    """``cells`` (counts) with drift ``kind`` injected, and the metric that must show it."""
+    cells = {k: list(v) for k, v in cells.items()}
+    if kind == "mean_shift":  # every HF seed -0.5 points
+        cells["hf", "pretrained"] = [c - 10 for c in cells["hf", "pretrained"]]
+        return cells, "hf.pretrained.mean_test_accuracy"
+    if kind == "seed_move":
+        cells["fairseq", "pretrained"][1] += 20
+        return cells, "fairseq.pretrained.seed1.test_accuracy"
+    if kind == "difference_doubled":
+        d = round(sum(cells["hf", "pretrained"]) / 3 - sum(cells["fairseq", "pretrained"]) / 3)
+        cells["hf", "pretrained"] = [c + d for c in cells["hf", "pretrained"]]
+        return cells, "hf_minus_fairseq.pretrained.mean_difference"
+    if kind == "collapse":  # random init predicts one class: the majority rate of a balanced test set
+        cells["fairseq", "random"][1] = TEST_SIZE // 2
+        return cells, "fairseq.random.seed1.test_accuracy"
+    return cells, "ledger.C4.verdict"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """Per scale: an expected directory with the bf16 file only (regenerated from two computations)."""
+    root = tmp_path_factory.mktemp("drifts")
+    out = {}
+    for scale in SCALES:
+        a, b = (write_results(root / f"{scale}-{i}", scale, cells=_cells(scale, "bf16"), wall=40.0 + i) for i in (0, 1))
+        out[scale] = regenerated(root / f"{scale}-expected", a, b).parent
+    return out
+
+
+def _changed_rule(monkeypatch):
+    """A ledger whose C4 rule now says something else for the same numbers."""
+    real = gate_metrics.ledger.fresh_rows
+
+    def fresh_rows(profile, runs):
+        return [dataclasses.replace(r, verdict="NOT ESTABLISHED at ±3") if r.claim == "C4" else r
+                for r in real(profile, runs)]
+    monkeypatch.setattr(gate_metrics.ledger, "fresh_rows", fresh_rows)
+
+
+@pytest.mark.parametrize("regime", ["exact", "cross_precision"])
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("kind", DRIFTS)
+def test_each_drift_is_caught_by_the_metric_that_shows_it(files, tmp_path, monkeypatch, kind, scale, regime):
+    precision = "bf16" if regime == "exact" else "fp32"
+    cells, metric = _drifted(_cells(scale, precision), kind)
+    results = write_results(tmp_path / "R", scale, cells=cells, precision=precision)
+    if kind == "verdict_changed":
+        _changed_rule(monkeypatch)
+    outcome = gate.evaluate(results, files[scale])
+    assert outcome.regime.name == regime, outcome.regime.reason
+    row = next(r for r in outcome.rows if r.metric == metric)
+    if kind in BLIND.get((regime, scale), ()):
+        assert row.status == "ok", f"{kind} at {scale} ({regime}) is within its tolerance:\n{gate_output.text(outcome)}"
+        return
+    assert outcome.code == gate.DRIFT and row.status == "DRIFT", gate_output.text(outcome)
+    text = gate_output.text(outcome)
+    if kind == "verdict_changed":
+        assert "ledger.C4.verdict: expected " in text and "obtained 'NOT ESTABLISHED at ±3'" in text, text
+    else:  # the row carries its numbers: expected, obtained, tolerance, |diff|
+        line = next(x for x in text.splitlines() if x.startswith(metric + " "))
+        assert line.split()[1:5] == [gate.fmt(row.expected), gate.fmt(row.obtained),
+                                     "exact" if regime == "exact" else gate.fmt(row.tolerance), gate.fmt(row.delta)]
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_the_same_results_recomputed_pass(files, tmp_path, scale):
+    again = write_results(tmp_path / "R", scale, cells=_cells(scale, "bf16"), wall=77.0,
+                          created="2026-02-01T00:00:00+00:00")
+    code, text = gate_output.check(again, files[scale])
+    assert code == gate.PASS and text.startswith("regime: exact"), text
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_the_other_cpu_class_at_the_same_precision_passes_exactly(files, tmp_path, scale):
+    """bf16 computed on an AMX CPU (another native-bf16 class): the same numerics, so exact, and
+    the same accuracies, as measured (tolerances.toml same_numerics)."""
+    other = write_results(tmp_path / "R", scale, cells=_cells(scale, "bf16"), cpu_class="amx")
+    outcome = gate.evaluate(other, files[scale])
+    assert outcome.code == gate.PASS and outcome.regime.name == "exact", gate_output.text(outcome)
+    assert "CPU class amx" in outcome.regime.reason, outcome.regime.reason
+
+
+def test_the_smallest_drift_the_exact_regime_sees_is_one_sentence(files, tmp_path):
+    cells = _cells("smoke", "bf16")
+    cells["hf", "pretrained"] = (cells["hf", "pretrained"][0] + 1, *cells["hf", "pretrained"][1:])
+    code, text = gate_output.check(write_results(tmp_path / "R", cells=cells), files["smoke"])
+    assert code == gate.DRIFT and "hf.pretrained.seed0.test_accuracy" in text, text
+
+
+def test_a_run_edited_after_the_fact_is_drift_not_passed_by_float_noise(files, tmp_path):
+    results = write_results(tmp_path / "R", cells=_cells("smoke", "bf16"))
+    path = results / "smoke" / "smoke-hf-pretrained-seed1.json"
+    r = load_result(path)
+    save_result(path, dataclasses.replace(r, test_accuracy=r.test_accuracy + 1e-9))
+    assert gate_output.check(results, files["smoke"])[0] == gate.DRIFT
