@@ -81,11 +81,13 @@ def fresh_rows(claim, profile: str, runs: list, ctx) -> list[Row]:
             return [Row(claim.id, says, computed, statistic, not_run(missing), test, FRESH, scores, decision)]
         failed = [c for c in checks if c.pvalue >= ctx.alpha]
         rates = sorted({f"{100 * c.majority:.2f}%" for c in checks})
-        statistic += (f"; {params.learned} vs its majority-class rate {', '.join(rates)} (one-sided exact binomial, "
-                      f"n={checks[0].n} each): " + "; ".join(c.describe() for c in checks))
-        if failed and verdict == "REPRODUCED":
-            seeds = ", ".join(str(c.seed) for c in failed)
-            ps = ", ".join(p(c.pvalue) for c in failed)
-            who = "random init" if params.learned.endswith(".random") else params.learned
-            verdict = f"NOT ESTABLISHED ({who} not shown to learn on seeds {seeds} (p = {ps}))"
+        who = "random init" if params.learned.endswith(".random") else params.learned
+        seeds = ", ".join(str(c.seed) for c in failed)
+        learning = (f"{who} not shown to learn on seeds {seeds} (p = {', '.join(p(c.pvalue) for c in failed)})"
+                    if failed else f"{who} learned on every seed")
+        statistic = (f"{learning}; {params.learned} vs its majority-class rate {', '.join(rates)} (one-sided exact "
+                     f"binomial, n={checks[0].n} each, alpha {ctx.alpha:g}): " + "; ".join(c.describe() for c in checks)
+                     + f"; {statistic}")
+        if failed and verdict == "REPRODUCED":  # the verdict names the seeds; their p-values are in the statistic
+            verdict = f"NOT ESTABLISHED ({who} not shown to learn on seeds {seeds})"
     return [Row(claim.id, says, computed, statistic, verdict, test, FRESH, scores, decision)]
