@@ -109,7 +109,7 @@ def test_figure2_at_one_epoch_draws_what_one_epoch_has():
     report's 5), and says that the report's epoch lies beyond."""
     runs = [synthetic.run("smoke", fw, init, seed, 1500 + 10 * seed, epochs=1)
             for fw, init in (("fairseq", "pretrained"), ("fairseq", "random"), ("hf", "pretrained")) for seed in range(3)]
-    ax = figures.figure2(runs, REPORT.fairseq.best_epoch, "t").axes[0]
+    ax = figures.figure2(runs, EPOCH, "t").axes[0]
     assert not [ln for ln in ax.get_lines() if str(ln.get_gid()).startswith("best:")], "stars on a one-epoch run"
     for r in runs:
         point = next(ln for ln in ax.get_lines() if ln.get_gid() == f"valid:{r.spec.name}")
@@ -117,4 +117,4 @@ def test_figure2_at_one_epoch_draws_what_one_epoch_has():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["fairseq pretrained", "fairseq random", "hf pretrained"]
     assert ax.get_xlim()[1] < 3, ax.get_xlim()  # three columns, not epochs up to 5
     note = next(t.get_text() for t in ax.texts if t.get_gid() == "one-epoch-note")
-    assert f"the report's best epoch ({REPORT.fairseq.best_epoch}) lies beyond these runs" in note, note
+    assert f"the report's best epoch ({EPOCH}) lies beyond these runs" in note, note
