@@ -33,6 +33,7 @@ def cached(kind: str, inputs: dict, compute: Callable[[], dict], code: tuple[Pat
                 return stored["value"]
         except ConfigError:
             pass  # a damaged entry is recomputed and replaced
+    env.setup()  # the work-arounds and quiet logging, before fairseq / transformers / peft load
     value = compute()
     atomic.write_json(path, {"parts": parts, "value": value})
     return value

@@ -65,9 +65,12 @@ def _context(claims: ClaimsFile, runs, results_dir) -> Context:
                    str(results_dir) if results_dir is not None else "")
 
 
-def report_rows(claims: ClaimsFile, ctx: Context) -> list[Row]:
+def report_rows(claims: ClaimsFile, ctx: Context, only: str | None = None) -> list[Row]:
+    """The rows of the file's claims (``only``: of that claim id alone), in the file's order."""
     rows = []
     for claim in claims.claims:
+        if only is not None and claim.id != only:
+            continue
         if not claim.stated:
             rows.append(Row(claim.id, f"§{claim.section}" if claim.section else "-", "-", "-",
                             not_run("not stated in the report"), "-"))
@@ -138,8 +141,7 @@ def report_row(claim_id: str, claims: ClaimsFile | None = None, runs: dict | Non
     """The row of one claim on the report's numbers (``runs``: fresh runs by profile, for the claims
     that are judged on them, C2 and C2b): what a claim's test asserts."""
     claims = claims or load()
-    rows = report_rows(claims, _context(claims, runs, None))
-    return next(r for r in rows if r.claim == claim_id)
+    return report_rows(claims, _context(claims, runs, None), only=claim_id)[0]
 
 
 def fresh_row(claim_id: str, profile: str, runs: list[RunResult], claims: ClaimsFile | None = None) -> Row:
