@@ -147,19 +147,21 @@ def tiny_cli(tmp_path_factory):
 
 def _pin_fixture(profile):
     @pytest.fixture(scope="session")
-    def pin():
+    def pin(request):
         from harness.core.paths import EXPECTED_DIR
-        from harness.gate.expected import load_expected
+        from harness.gate import regime
 
-        expected = load_expected(EXPECTED_DIR / "results" / f"{profile.name}.json")
+        results_dir = request.getfixturevalue(f"{profile.name}_results_dir")
+        expected, _, _ = regime.resolve(results_dir, EXPECTED_DIR / "results")
 
         def pinned(claim: str) -> str:
-            return expected.metrics[f"ledger.{claim}.verdict"][0]
+            return expected.metrics[f"ledger.{claim}.verdict"]
 
         return pinned
 
     pin.__doc__ = (f"claim id -> the verdict the {profile.name} runs are pinned to in the gate's expected file "
-                   "(a claim's test is a strict xfail where the pin is not the claim's verdict: tests/pins.py)")
+                   "for their numerics (a claim's test is a strict xfail where the pin is not the claim's "
+                   "verdict: tests/pins.py)")
     return pin
 
 
