@@ -26,6 +26,8 @@ from harness.gate import regime as gate_regime
 from tests.synthetic import write_results
 
 CLEAN = "0123456789abcdef0123456789abcdef01234567"  # a clean checkout's commit (regen refuses dirty trees)
+BF16 = "bf16-avx512-bf16"  # the synthetic bf16 runs' numerics key (tests/synthetic.py: the AVX512-BF16 class)
+SMOKE_FILE = f"smoke.{BF16}.json"
 
 
 def regenerated(root, a, b, **kw):
@@ -41,12 +43,12 @@ def regenerated(root, a, b, **kw):
 @pytest.fixture(scope="module")
 def sets(tmp_path_factory):
     """Two independent, agreeing result sets (A, B) and the expected file regenerated from them
-    (bf16 on the native-bf16 class: expected/smoke.bf16.json)."""
+    (bf16 on the AVX512-BF16 class: expected/smoke.bf16-avx512-bf16.json)."""
     root = tmp_path_factory.mktemp("gate")
     a = write_results(root / "A")
     b = write_results(root / "B", wall=103.0, created="2026-01-02T00:00:00+00:00")
     path = regenerated(root / "expected", a, b)
-    assert path.name == "smoke.bf16.json", path
+    assert path.name == SMOKE_FILE, path
     return a, b, path
 
 
@@ -126,15 +128,19 @@ def test_opposite_moves_within_the_per_seed_tolerance_that_move_the_c4_verdict_a
     assert diff.split()[-1] == "DRIFT", diff
 
 
-@pytest.mark.parametrize("precision", ["bf16", "fp32"], ids=["exact", "cross_precision"])
-def test_nudging_any_metric_past_its_tolerance_fails_within_passes(sets, tmp_path, precision):
-    """Exact regime (bf16 results, the bf16 file): any nudge of a score is drift. Cross-precision
-    (fp32 results, no fp32 file): a nudge past the measured tolerance is drift, within it passes."""
+@pytest.mark.parametrize("precision", ["bf16", "fp32"], ids=["exact", "cross_numerics"])
+def test_nudging_any_metric_past_its_tolerance_fails_within_passes(sets, tmp_path, monkeypatch, precision):
+    """Exact regime (bf16 results, the bf16 file): any nudge of a score is drift. Cross-numerics
+    (fp32 results, no fp32 file): a nudge past the measured tolerance is drift, within it passes;
+    the ledger's scores (C3's bounds, C4's difference and narrowest margin) included."""
     _, _, expected = sets
     results = write_results(tmp_path / "R", precision=precision)
     loaded = gate_expected.load_expected(expected)
     _, reg, _ = gate_regime.resolve(results, expected)
-    assert reg.name == ("exact" if precision == "bf16" else "cross_precision"), reg
+    assert reg.name == ("exact" if precision == "bf16" else "cross_numerics"), reg
+    assert {"ledger.C3.lower_bound", "ledger.C4.narrowest_margin"} <= set(loaded.metrics), sorted(loaded.metrics)
+    # the ledger scores' tolerances rest on the file's runs, which one nudged metric hardly moves: once
+    monkeypatch.setattr(gate_regime.replay, "ledger_tolerances", lambda *a: dict(reg.ledger))
     caught, missed = [], []
     for name, value in loaded.metrics.items():
         tol = reg.tolerance_of(name)
@@ -214,9 +220,9 @@ def test_seeds_with_no_variance_are_gated_or_refused_never_passed_unjudged(sets,
         assert "the ledger cannot judge these runs" in str(exc) and str(a / "smoke") in str(exc), exc
         assert cli(["gate", str(a), "--expected", str(sets[2])]) == gate.BAD_INPUT
         return
-    assert gate_output.check(a, tmp_path / "smoke.bf16.json")[0] == gate.PASS
+    assert gate_output.check(a, tmp_path / SMOKE_FILE)[0] == gate.PASS
     varied = write_results(tmp_path / "C", overrides={**flat, ("fairseq", "random", 0): 1030})
-    code, text = gate_output.check(varied, tmp_path / "smoke.bf16.json")
+    code, text = gate_output.check(varied, tmp_path / SMOKE_FILE)
     assert code == gate.DRIFT and status(text, "fairseq.random.sd_test_accuracy") == "DRIFT", text
 
 
@@ -224,7 +230,7 @@ def test_library_version_changes_are_named(sets, tmp_path):
     a, _, expected = sets
     raw = json.loads(expected.read_text())
     raw["stamp"]["libraries"]["torch"] = "0.0.1"
-    moved = tmp_path / "smoke.bf16.json"
+    moved = tmp_path / SMOKE_FILE
     moved.write_text(json.dumps(raw))
     code, text = gate_output.check(a, moved)
     assert code == gate.PASS and "differ from the expected file's stamp: torch 0.0.1 -> " in text, text
@@ -237,7 +243,7 @@ def test_cli_needs_results_or_regen(sets):
 
 def assert_fresh_results_pass(results_dir, profile: str) -> None:
     """``results_dir``'s ``profile`` runs against expected/results/<profile>.<numerics>.json, the file
-    and regime their numerics pick (exact on a precision with its own file). A missing or bad
+    and regime their numerics pick (exact on numerics with their own file). A missing or bad
     expected file is a ConfigError naming it and the command that writes it (docs/gate.md)."""
     expected = EXPECTED_DIR / "results" / profile
     code, text = gate_output.check(results_dir, expected)
@@ -247,5 +253,5 @@ def assert_fresh_results_pass(results_dir, profile: str) -> None:
 @pytest.mark.train
 def test_fresh_smoke_results_pass_the_gate(smoke_results_dir):
     """CI's gate: the smoke runs the session computed (cached) against the expected file of their
-    numerics in expected/results/ (smoke.bf16.json on a native-bf16 CPU)."""
+    numerics in expected/results/ (smoke.bf16-amx.json on an AMX CPU, smoke.fp32.json on the AVX2 class)."""
     assert_fresh_results_pass(smoke_results_dir, "smoke")

@@ -21,7 +21,7 @@ from harness.gate import expected as gate_expected
 from harness.gate import output as gate_output
 from harness.gate import regen as gate_regen
 from tests.synthetic import write_results
-from tests.test_gate import CLEAN, sets  # noqa: F401 (the module fixture)
+from tests.test_gate import BF16, CLEAN, SMOKE_FILE, sets  # noqa: F401 (the module fixture)
 
 
 @pytest.fixture
@@ -34,7 +34,8 @@ def _metric(name, **change):
 
 
 EXPECTED_ROWS = [  # id, damage (None: no file at all), the key the message names, what it says
-    ("missing file", None, "", "not found.*--regen"),
+    ("missing file", None, "", r"expected file not found; the expected files in .*/: none; a CPU's bf16 file is "
+                               r"named for its CPU class"),
     ("NaN value", _metric("fairseq.random.mean_test_accuracy", value=float("nan")),
      "metrics.fairseq.random.mean_test_accuracy.value", "finite number"),
     ("infinite value", _metric("fairseq.pretrained.seed0.test_accuracy", value=float("inf")),
@@ -53,7 +54,9 @@ EXPECTED_ROWS = [  # id, damage (None: no file at all), the key the message name
     ("no provenance", lambda raw: raw.pop("provenance"), "", "missing required field 'provenance'"),
     ("no numerics", lambda raw: raw.pop("numerics"), "", "missing required field 'numerics'"),
     ("numerics the name does not say", lambda raw: raw["numerics"].update(precision="fp32"),
-     "numerics", r"fp32 on CPU.*named for 'bf16'.*smoke.fp32.json"),
+     "numerics", rf"fp32 on CPU.*named for '{BF16}'.*smoke.fp32.json"),
+    ("bf16 of two CPU classes", lambda raw: raw["numerics"].update(cpu_classes=["amx", "avx512_bf16"]),
+     "numerics", r"bf16 on a CPU is one CPU class's numerics .*\['amx', 'avx512_bf16'\]"),
     ("an older schema", lambda raw: raw.update(schema=2), "schema", "regenerate"),
     ("another profile's file", lambda raw: raw.update(profile="lab"), "profile", "named for 'smoke'"),
     ("negative label count", lambda raw: raw.update(test_label_counts={"0": -1}), "test_label_counts", "count"),
@@ -63,7 +66,7 @@ EXPECTED_ROWS = [  # id, damage (None: no file at all), the key the message name
 @pytest.mark.parametrize("damage, key, message", [r[1:] for r in EXPECTED_ROWS], ids=[r[0] for r in EXPECTED_ROWS])
 def test_bad_expected_file_is_one_clear_error_exit_2(sets, tmp_path, damage, key, message, capsys):
     a, _, expected = sets
-    bad = tmp_path / "smoke.bf16.json"
+    bad = tmp_path / ("smoke.bf16.json" if damage is None else SMOKE_FILE)
     if damage is not None:
         raw = json.loads(expected.read_text())
         damage(raw)
@@ -76,26 +79,34 @@ def test_bad_expected_file_is_one_clear_error_exit_2(sets, tmp_path, damage, key
     assert "PASS" not in out and errors.count("error: ") == 1 and str(bad) in errors, errors
 
 
-TOL = "scale.smoke.cross_precision.tolerance"
+PAIR = f"scale.smoke.pair[0] ({BF16} <-> fp32)"
+FIRST = "tolerance = { test_accuracy = 0.0028"  # smoke's first pair
 
 
-@pytest.mark.parametrize("line, key, message", [
-    ("test_accuracy = -0.01", f"{TOL}.test_accuracy", "finite number >= 0"),
-    ("test_accuracy = nan", f"{TOL}.test_accuracy", "finite number >= 0"),
-    ("test_accuracy = inf", f"{TOL}.test_accuracy", "finite number >= 0"),
-    ("median_test_accuracy = 0.01", f"{TOL}.median_test_accuracy", "unknown metric"),
-    ("agreement = nan", "regen.agreement", "finite number >= 0"),
-], ids=["negative", "NaN", "infinite", "unknown metric", "NaN agreement"])
-def test_bad_tolerances_refuse_regeneration_and_the_gate(sets, tmp_path, monkeypatch, clean_tree, line, key, message,
-                                                          capsys):
+@pytest.mark.parametrize("old, new, key, message", [
+    (FIRST, "tolerance = { test_accuracy = -0.01", f"{PAIR}.tolerance.test_accuracy", "finite number >= 0"),
+    (FIRST, "tolerance = { test_accuracy = nan", f"{PAIR}.tolerance.test_accuracy", "finite number >= 0"),
+    (FIRST, "tolerance = { test_accuracy = inf", f"{PAIR}.tolerance.test_accuracy", "finite number >= 0"),
+    (FIRST, f"tolerance = {{ median_test_accuracy = 0.01, {FIRST[14:]}", f"{PAIR}.tolerance.median_test_accuracy",
+     "unknown metric"),
+    ("agreement = 1e-9", "agreement = nan", "regen.agreement", "finite number >= 0"),
+    ('numerics = ["bf16-avx512-bf16", "fp32"]', 'numerics = ["bf16-avx512-bf16", "bf16-avx512-bf16"]',
+     "scale.smoke.pair[0].numerics", "two different numerics keys"),
+    ('numerics = ["bf16-avx512-bf16", "fp32"]', 'numerics = ["bf16-avx512-bf16", "bf16-amx"]',
+     "scale.smoke.pair[0] (bf16-avx512-bf16 <-> bf16-amx).fp32", "unknown key"),
+    ("", "", "scale.smoke.pair[2]: bf16-amx <-> bf16-avx512-bf16 is measured twice (pair[1] too)", "merge"),
+], ids=["negative", "NaN", "infinite", "unknown metric", "NaN agreement", "a pair of one key", "cells of another key",
+        "a pair measured twice"])
+def test_bad_tolerances_refuse_regeneration_and_the_gate(sets, tmp_path, monkeypatch, clean_tree, old, new, key,
+                                                          message, capsys):
     a, b, _ = sets
     text = tolerances.PATH.read_text()
+    assert old in text, old
     bad = tmp_path / "tolerances.toml"
-    name = line.split(" = ")[0]
-    if re.search(rf"(?m)^{name} = ", text):
-        text = re.sub(rf"(?m)^{name} = .*$", line, text, count=1)  # the first one: smoke's
-    else:
-        text = text.replace(f"\n[{TOL}]\n", f"\n[{TOL}]\n{line}\n", 1)
+    text = text.replace(old, new, 1)
+    if "measured twice" in key:  # the smoke pair bf16-avx512-bf16 <-> bf16-amx, listed again the other way round
+        block = text.split("[[scale.smoke.pair]]")[2].split("# --- lab")[0]
+        text += "\n[[scale.smoke.pair]]" + block.replace('["bf16-avx512-bf16", "bf16-amx"]', '["bf16-amx", "bf16-avx512-bf16"]')
     bad.write_text(text)
     monkeypatch.setattr(tolerances, "PATH", bad)
     with pytest.raises(ConfigError, match=message) as err:
@@ -238,7 +249,7 @@ def test_regen_refuses_copies_and_the_same_directory(sets, tmp_path, clean_tree)
 def test_regen_exits_3_stamps_versions_numerics_and_label_counts(sets, tmp_path, clean_tree):
     a, b, _ = sets
     assert cli(["gate", "--regen", str(a), str(b), "--expected", str(tmp_path)]) == gate.REGENERATED
-    new = json.loads((tmp_path / "smoke.bf16.json").read_text())
+    new = json.loads((tmp_path / SMOKE_FILE).read_text())
     assert new["stamp"]["libraries"]["torch"] and new["stamp"]["date"]
     assert new["numerics"] == {"precision": "bf16", "device": "cpu", "gpu": "", "cpu_classes": ["avx512_bf16"]}
     assert new["test_label_counts"] == {"0": 1000, "1": 1000}
@@ -256,9 +267,9 @@ def test_regen_names_the_file_for_the_results_numerics_and_refuses_a_name_that_s
         code, text = gate_regen.regenerate(a, b, target)
         assert code == gate.REGENERATED and f"REGENERATED {out / 'smoke.fp32.json'} " in text, text
     assert json.loads((out / "smoke.fp32.json").read_text())["numerics"]["cpu_classes"] == ["avx2", "avx512_bf16"]
-    with pytest.raises(ConfigError, match=r"smoke.bf16.json is named for 'bf16', the results are fp32 on CPU.*"
+    with pytest.raises(ConfigError, match=rf"{SMOKE_FILE} is named for '{BF16}', the results are fp32 on CPU.*"
                                           r"smoke.fp32.json"):
-        gate_regen.regenerate(a, b, out / "smoke.bf16.json")
+        gate_regen.regenerate(a, b, out / SMOKE_FILE)
     bf16 = write_results(tmp_path / "C", wall=5.0)
     with pytest.raises(ConfigError, match=r"A is fp32 on CPU, CPU class avx2, .*C bf16 on CPU.*: one expected file holds one"):
         gate_regen.regenerate(a, bf16, out)
@@ -267,7 +278,7 @@ def test_regen_names_the_file_for_the_results_numerics_and_refuses_a_name_that_s
 
 def test_regen_over_an_older_schema_replaces_it(sets, tmp_path, clean_tree):
     a, b, expected = sets
-    target = tmp_path / "smoke.bf16.json"
+    target = tmp_path / SMOKE_FILE
     raw = json.loads(expected.read_text())
     raw["schema"] = 2
     target.write_text(json.dumps(raw))
@@ -293,7 +304,7 @@ SPOT = ("smoke-fairseq-random-seed2", "smoke-hf-pretrained-seed1")
 
 def test_spot_check_regenerates_from_a_and_records_what_b_recomputed(sets, tmp_path, clean_tree):
     a, b, expected = sets
-    target = tmp_path / "smoke.bf16.json"
+    target = tmp_path / SMOKE_FILE
     assert cli(["gate", "--regen", str(a), str(_spot(tmp_path / "S", SPOT)), "--expected", str(target),
                 "--spot-check"]) == gate.REGENERATED
     new, full = json.loads(target.read_text()), json.loads(expected.read_text())
@@ -310,13 +321,13 @@ def test_spot_check_regenerates_from_a_and_records_what_b_recomputed(sets, tmp_p
 def test_spot_check_refuses_too_few_runs_or_a_framework_left_out(sets, tmp_path, clean_tree, keep, message):
     a, _, expected = sets
     with pytest.raises(ConfigError, match=message):
-        gate_regen.regenerate(a, _spot(tmp_path / "S", keep), tmp_path / "smoke.bf16.json", spot_check=True)
-    assert not (tmp_path / "smoke.bf16.json").exists()
+        gate_regen.regenerate(a, _spot(tmp_path / "S", keep), tmp_path / SMOKE_FILE, spot_check=True)
+    assert not (tmp_path / SMOKE_FILE).exists()
 
 
 def test_spot_check_refuses_a_recomputation_that_disagrees_copies_and_other_experiments(sets, tmp_path, clean_tree):
     a, _, _ = sets
-    target = tmp_path / "smoke.bf16.json"
+    target = tmp_path / SMOKE_FILE
     moved = _spot(tmp_path / "D", SPOT, overrides={("fairseq", "random", 2): 1164})
     with pytest.raises(ConfigError, match=r"(?s)disagree with the full.*smoke-fairseq-random-seed2.test_accuracy: "
                                           r"0.5815 vs 0.582\n"):

@@ -1,10 +1,11 @@
 """The ledger's scores and decisions, as the gate reads them (harness.gate.metrics): every score a
 fresh-run row names is gated as ``ledger.<claim>.<score>`` (exact in the exact regime; in the
-cross-precision regime within z times its spread propagated through the ledger), and a verdict whose
+cross-numerics regime within z times its spread propagated through the ledger), and a verdict whose
 decision puts the rule's boundary within that tolerance is FRAGILE, reported with the distance.
 
 Small fake rows stand in for the ledger (a C4 row whose verdict is decided by a score against a
-boundary), so these tests hold whatever wording the ledger uses."""
+boundary), so these tests hold whatever wording the ledger uses; tests/test_gate_ledger_real.py
+does the same with the real ledger."""
 
 import json
 import math
@@ -79,8 +80,8 @@ def test_a_score_tolerance_is_its_spread_propagated_through_the_ledger(fake_ledg
     path = _expected(tmp_path, 0)
     outcome = gate.evaluate(write_results(tmp_path / "F", precision="fp32"), path.parent)
     tol = tolerances.load()
-    s = tol.scales["smoke"].cross_precision.spread()[1]
-    assert outcome.regime.name == "cross_precision"
+    s = tol.scales["smoke"].pair("bf16-avx512-bf16", "fp32").spread()[1]
+    assert outcome.regime.name == "cross_numerics"
     assert outcome.regime.ledger["ledger.C4.difference"] == pytest.approx(tol.z * s * math.sqrt(2 / 3), rel=1e-9)
     assert outcome.regime.ledger["ledger.C4.narrowest_margin"] == pytest.approx(tol.z * s * math.sqrt(2 / 3), rel=1e-9)
 
@@ -94,11 +95,11 @@ def test_a_verdict_within_its_scores_tolerance_of_the_boundary_is_fragile(fake_l
     assert outcome.code == gate.PASS and row.status == "FRAGILE", text
     tol = outcome.regime.ledger["ledger.C4.narrowest_margin"]
     assert f"ledger.C4.verdict: FRAGILE, obtained narrowest_margin 2.967 vs the rule's boundary 3: distance 0.03333 " \
-           f"<= the score's tolerance {tol:.4g} (cross_precision)" in text, text
+           f"<= the score's tolerance {tol:.4g} (cross_numerics)" in text, text
     assert "1 verdict(s) FRAGILE" in text.splitlines()[-1], text
 
 
-def test_a_verdict_that_changes_within_noise_is_fragile_across_precisions_and_drift_when_exact(fake_ledger, tmp_path):
+def test_a_verdict_that_changes_within_noise_is_fragile_across_numerics_and_drift_when_exact(fake_ledger, tmp_path):
     path = _expected(tmp_path, -38)  # 2.967: HOLDS WITHIN ±3
     over = _hf(-40)  # 2 sentences further: narrowest 3.067, NOT ESTABLISHED
     cross = gate.evaluate(write_results(tmp_path / "F", precision="fp32", overrides=over), path.parent)
@@ -119,8 +120,26 @@ def test_a_verdict_far_from_its_boundary_that_changes_is_drift_in_either_regime(
     assert outcome.code == gate.DRIFT and row.status == "DRIFT" and row.note is None, gate_output.text(outcome)
 
 
-def test_rows_without_scores_or_decision_keep_working(tmp_path):
-    """Today's ledger rows (claim, label, verdict, statistic): verdicts only, no FRAGILE."""
+def test_a_changed_verdict_whose_score_did_not_cross_the_boundary_is_drift_across_numerics(monkeypatch, tmp_path):
+    """Near the boundary, yet the decision's score stayed on its side: the rule moved, not the
+    numbers. Drift, with both decisions' numbers."""
+    monkeypatch.setattr(gate_metrics.ledger, "fresh_rows", fake_rows)
+    path = _expected(tmp_path, -38)  # 2.967: HOLDS WITHIN ±3
+    monkeypatch.setattr(gate_metrics.ledger, "fresh_rows", lambda profile, runs: [
+        FakeRow(r.claim, "NOT ESTABLISHED at ±3", r.statistic, r.label, r.scores, r.decision) if r.claim == "C4" else r
+        for r in fake_rows(profile, runs)])
+    outcome = gate.evaluate(write_results(tmp_path / "F", precision="fp32", overrides=_hf(-37)), path.parent)
+    row = next(r for r in outcome.rows if r.metric == "ledger.C4.verdict")
+    text = gate_output.text(outcome)
+    assert outcome.code == gate.DRIFT and row.status == "DRIFT" and row.note, text
+    assert "not noise: its decision did not cross the rule's boundary (obtained narrowest_margin 2.917 vs the " \
+           "rule's boundary 3" in text, text
+
+
+def test_rows_without_scores_or_decision_are_gated_on_their_verdicts(monkeypatch, tmp_path):
+    """Rows of claim, label, verdict and statistic only: verdicts only, no FRAGILE."""
+    monkeypatch.setattr(gate_metrics.ledger, "fresh_rows",
+                        lambda profile, runs: [FakeRow("C3", "REPRODUCED", "fake C3"), FakeRow("C4", "HOLDS", "fake")])
     a = write_results(tmp_path / "A")
     path = regenerated(tmp_path / "expected", a, write_results(tmp_path / "B", wall=2.0))
     raw = json.loads(path.read_text())["metrics"]
@@ -128,3 +147,4 @@ def test_rows_without_scores_or_decision_keep_working(tmp_path):
     assert "decision" not in raw["ledger.C4.verdict"]
     outcome = gate.evaluate(write_results(tmp_path / "F", precision="fp32"), path.parent)
     assert outcome.code == gate.PASS and not outcome.regime.ledger, gate_output.text(outcome)
+    assert not [r for r in outcome.rows if r.status == "FRAGILE"], gate_output.text(outcome)

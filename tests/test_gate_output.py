@@ -15,7 +15,7 @@ from harness.core.config import ConfigError
 from harness.gate import expected as gate_expected
 from harness.gate import tolerances
 from tests.synthetic import write_results
-from tests.test_gate import sets, shifted  # noqa: F401 (the module fixture)
+from tests.test_gate import BF16, sets, shifted  # noqa: F401 (the module fixture)
 
 C4_MOVED = {("hf", "pretrained"): -0.0099, ("fairseq", "pretrained"): +0.0099}
 
@@ -41,7 +41,7 @@ def test_markdown_shows_the_failures_first_with_their_numbers(sets, moved, capsy
     names = [r.split("`")[1] for r in rows]
     assert "ledger.C4.verdict" in names and "hf_minus_fairseq.pretrained.mean_difference" in names, failing
     c4 = next(r for r in rows if "`ledger.C4.verdict`" in r)
-    assert "**DRIFT**" in c4 and "TOST p" in c4, c4  # the statistic behind the new verdict
+    assert "**DRIFT**" in c4 and "TOST ±3 p=" in c4, c4  # the statistic behind the new verdict
     diff = next(r for r in rows if "mean_difference" in r)
     assert [c.strip() for c in diff.strip("|").split("|")][1:5] == ["-0.0007", "-0.0205", "exact", "0.0198"], diff
     assert "_regime: exact: the results' numerics (bf16 on CPU" in out, out
@@ -156,20 +156,25 @@ def test_text_is_the_default_and_unchanged_results_pass(sets, capsys):
     assert lines[1].split() == ["metric", "expected", "obtained", "tolerance", "|diff|", "status"], out
 
 
-def test_the_cross_precision_regime_prints_its_tolerances_and_why(sets, tmp_path, capsys):
-    """fp32 results and no fp32 file: the output says so, names the measurement, and every score
-    row carries the measured tolerance (in the units of the metric: fractions)."""
+def test_the_cross_numerics_regime_prints_its_pair_measurement_tolerances_and_why(sets, tmp_path, capsys):
+    """fp32 results and no fp32 file: the output says so, names the pair of numerics keys and its
+    measurement, and every score row carries the pair's tolerance (in the metric's units: fractions);
+    JSON carries the pair and the measurement."""
     _, _, expected = sets
     results = write_results(tmp_path / "R", precision="fp32")
     code, out = _gate(capsys, results, "--expected", expected.parent)
     first = out.splitlines()[0]
     assert code == gate.PASS, out
-    assert first.startswith("regime: cross-precision: the results are fp32 on CPU, CPU class avx2 and there is no "
+    assert first.startswith("regime: cross-numerics: the results are fp32 on CPU, CPU class avx2 (fp32) and there is no "
                             f"{expected.parent / 'smoke.fp32.json'}; gated against {expected} (bf16"), first
-    assert "9 per-seed moves, s = 0.08 points" in first, first
-    tol = tolerances.load().scales["smoke"].cross_precision.tolerance
+    pair = tolerances.load().scales["smoke"].pair(BF16, "fp32")
+    assert f"between {BF16} <-> fp32 at the smoke scale (9 per-seed moves, s = 0.080 points" in first, first
+    assert pair.source in first, first
     for name, kind in (("fairseq.random.seed2.test_accuracy", "test_accuracy"),
                        ("hf.pretrained.mean_test_accuracy", "mean_test_accuracy"),
                        ("hf_minus_fairseq.pretrained.mean_difference", "mean_difference")):
         row = next(line for line in out.splitlines() if line.startswith(name + " "))
-        assert row.split()[3] == f"{tol[kind]:.4f}", row
+        assert row.split()[3] == f"{pair.tolerance[kind]:.4f}", row
+    data = json.loads(_gate(capsys, results, "--expected", expected.parent, "--format", "json")[1])
+    assert data["regime"]["name"] == "cross_numerics" and data["regime"]["pair"] == [BF16, "fp32"], data["regime"]
+    assert data["regime"]["measurement"] == pair.source, data["regime"]

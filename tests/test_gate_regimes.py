@@ -1,6 +1,7 @@
 """The regime, chosen from the results' own provenance (harness.gate.regime): the expected file of
-the results' numerics and the exact regime where it exists; the other precision's file within the
-measured tolerances where it does not; one clear error (exit 2) where neither applies, and for an
+the results' numerics key and the exact regime where it exists; a file of another key within the
+tolerances measured between the two keys where it does not (tests/test_gate_numerics.py: the keys,
+the pairs, the choice among several); one clear error (exit 2) where neither applies, and for an
 explicit file of other numerics when the results' own file exists."""
 
 import dataclasses
@@ -14,12 +15,12 @@ from harness.core.records import load_result, save_result
 from harness.gate import drift as gate
 from harness.gate import output as gate_output
 from tests.synthetic import write_results
-from tests.test_gate import regenerated
+from tests.test_gate import BF16, regenerated
 
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):
-    """An expected directory with smoke.bf16.json and smoke.fp32.json, and a result set of each."""
+    """An expected directory with smoke.bf16-avx512-bf16.json and smoke.fp32.json, and a result set of each."""
     root = tmp_path_factory.mktemp("regimes")
     sets = {p: [write_results(root / f"{p}{i}", precision=p, wall=10.0 + i) for i in (0, 1)] for p in ("bf16", "fp32")}
     for p in sets:
@@ -35,37 +36,39 @@ def _edit(results, change, profile="smoke"):
 
 def test_the_directory_routes_each_precision_to_its_own_file_exactly(both):
     directory, sets = both
-    for precision in ("bf16", "fp32"):
+    for precision, key in (("bf16", BF16), ("fp32", "fp32")):
         outcome = gate.evaluate(sets[precision][1], directory)
         assert outcome.code == gate.PASS and outcome.regime.name == "exact", gate_output.text(outcome)
-        assert outcome.expected_path == directory / f"smoke.{precision}.json", outcome.expected_path
+        assert outcome.expected_path == directory / f"smoke.{key}.json", outcome.expected_path
         profile_path = gate.evaluate(sets[precision][1], directory / "smoke")  # the profile path picks the same
         assert profile_path.expected_path == outcome.expected_path
 
 
 def test_an_explicit_file_of_other_numerics_is_refused_when_the_results_own_file_exists(both, capsys):
-    """Compared exactly, fp32 results against the bf16 file would fail on the precision's move, not
+    """Compared exactly, fp32 results against the bf16 file would fail on the numerics' move, not
     on drift: one error naming both files and the way to pick the right one."""
     directory, sets = both
+    bf16 = directory / f"smoke.{BF16}.json"
     with pytest.raises(ConfigError) as err:
-        gate.evaluate(sets["fp32"][0], directory / "smoke.bf16.json")
+        gate.evaluate(sets["fp32"][0], bf16)
     msg = str(err.value)
-    assert msg.startswith(f"{directory / 'smoke.bf16.json'}: holds bf16 on CPU") and "these are fp32 on CPU" in msg, msg
+    assert msg.startswith(f"{bf16}: holds bf16 on CPU") and "these are fp32 on CPU" in msg, msg
     assert f"gate them against {directory / 'smoke.fp32.json'}" in msg and f"--expected {directory}/" in msg, msg
-    assert cli(["gate", str(sets["fp32"][0]), "--expected", str(directory / "smoke.bf16.json")]) == gate.BAD_INPUT
+    assert cli(["gate", str(sets["fp32"][0]), "--expected", str(bf16)]) == gate.BAD_INPUT
     out, errors = capsys.readouterr()
     assert "PASS" not in out and errors.count("error: ") == 1, errors
 
 
-def test_without_the_results_own_file_the_other_precision_gates_them_within_measured_tolerances(both, tmp_path):
+def test_without_the_results_own_file_a_measured_pair_gates_them_within_its_tolerances(both, tmp_path):
     directory, sets = both
     alone = tmp_path / "expected"
     alone.mkdir()
-    (alone / "smoke.bf16.json").write_bytes((directory / "smoke.bf16.json").read_bytes())
-    for where in (alone, alone / "smoke.bf16.json"):
+    (alone / f"smoke.{BF16}.json").write_bytes((directory / f"smoke.{BF16}.json").read_bytes())
+    for where in (alone, alone / f"smoke.{BF16}.json"):
         outcome = gate.evaluate(sets["fp32"][0], where)
-        assert outcome.regime.name == "cross_precision" and outcome.code == gate.PASS, gate_output.text(outcome)
+        assert outcome.regime.name == "cross_numerics" and outcome.code == gate.PASS, gate_output.text(outcome)
         assert f"there is no {alone / 'smoke.fp32.json'}" in outcome.regime.reason, outcome.regime.reason
+        assert outcome.regime.pair == (BF16, "fp32"), outcome.regime
 
 
 def test_results_that_record_no_precision_are_bad_input(both, tmp_path):
@@ -85,7 +88,7 @@ def test_results_that_mix_numerics_are_bad_input(both, tmp_path):
     fp32 = write_results(tmp_path / "F", precision="fp32")
     (results / "smoke" / "smoke-hf-pretrained-seed1.json").write_bytes(
         (fp32 / "smoke" / "smoke-hf-pretrained-seed1.json").read_bytes())
-    with pytest.raises(ConfigError, match=r"the runs mix numerics \(bf16: 11 run\(s\).*fp32: 1 run\(s\), e.g. "
+    with pytest.raises(ConfigError, match=r"the runs mix numerics \(bf16-avx512-bf16: 11 run\(s\).*fp32: 1 run\(s\), e.g. "
                                           r".*smoke-hf-pretrained-seed1.json\)"):
         gate.evaluate(results, directory)
 
@@ -100,8 +103,8 @@ def test_gpu_results_need_a_gpu_file_no_cpu_tolerance_stands_in(both, tmp_path):
     directory, _ = both
     results = _edit(write_results(tmp_path / "R"), _on_gpu)
     with pytest.raises(ConfigError, match=r"smoke.bf16-nvidia-h200.json: no expected file for these results' "
-                                          r"numerics \(bf16 on NVIDIA H200.*no cross-precision move has been "
-                                          r"measured on a GPU.*--regen"):
+                                          r"numerics \(bf16 on NVIDIA H200.*tolerances.toml has no move measured "
+                                          r"between fp32 and bf16-nvidia-h200 at the smoke scale.*--regen"):
         gate.evaluate(results, directory)
     again = _edit(write_results(tmp_path / "S", wall=3.0), _on_gpu)
     path = regenerated(tmp_path / "expected", results, again)
@@ -109,12 +112,12 @@ def test_gpu_results_need_a_gpu_file_no_cpu_tolerance_stands_in(both, tmp_path):
     assert gate.evaluate(results, tmp_path / "expected").regime.name == "exact"
 
 
-def test_a_scale_without_a_cross_precision_measurement_refuses_the_other_precision(tmp_path):
+def test_a_scale_without_a_measured_pair_refuses_other_numerics(tmp_path):
     bf16 = [write_results(tmp_path / f"B{i}", "tiny", wall=float(i)) for i in (0, 1)]
     regenerated(tmp_path / "expected", *bf16)
     fp32 = write_results(tmp_path / "F", "tiny", precision="fp32")
-    with pytest.raises(ConfigError, match=r"tiny.fp32.json: no expected file .*tiny.bf16.json: .*tolerances.toml has "
-                                          r"no cross-precision measurement at the tiny scale"):
+    with pytest.raises(ConfigError, match=rf"tiny.fp32.json: no expected file .*tiny.{BF16}.json: tolerances.toml has "
+                                          rf"no move measured between {BF16} and fp32 at the tiny scale"):
         gate.evaluate(fp32, tmp_path / "expected")
 
 

@@ -18,7 +18,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--expected",
                         help="the expected files' directory (expected/results/: the profile and numerics of the results "
                              "pick the file and the regime), a profile path (expected/results/smoke) or one file "
-                             "(expected/results/smoke.bf16.json)")
+                             "(expected/results/smoke.fp32.json)")
     parser.add_argument("--regen", nargs=2, metavar=("RESULTS_A", "RESULTS_B"),
                         help="rewrite the expected file of the results' numerics from two independently computed "
                              "result sets that agree")

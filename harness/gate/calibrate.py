@@ -3,7 +3,8 @@
 For an expected file and each regime it can gate in, ``draws`` simulated gate runs (seeded): the
 file's runs (``harness.gate.replay``), each moved as the regime's measurement says a legitimate
 change moves it (exact: not at all, the same-numerics computations agreed to the sentence;
-cross-precision: N(0, s^2) points per run, to the sentence), then gated exactly as ``harness gate``
+cross-numerics, one regime per measured pair of the file's key: N(0, s^2) points per run, to the
+sentence), then gated exactly as ``harness gate``
 gates (``harness.gate.drift.compare``, the ledger's own verdicts). The false-alarm rate is the share
 of those runs that fail; the detection power of a drift is the share that fail once the drift is
 added on top of the legitimate move. Drifts (``DRIFTS``): one framework's runs shifted by 0.5 points
@@ -11,7 +12,8 @@ added on top of the legitimate move. Drifts (``DRIFTS``): one framework's runs s
 difference doubled, one random-init run collapsed to the majority class (run drawn), one verdict
 changed (the expected file's verdict of a drawn claim replaced). Goals: false alarms <= 1%, power
 >= 90% for each drift (``expected/results/calibration.toml``, which also holds the numbers a test
-keeps true).
+keeps true). A held claim's verdict (C2b: ``harness.gate.replay``) is not simulated: every draw holds
+it at the file's value, and the output says so.
 """
 
 from __future__ import annotations
@@ -48,9 +50,12 @@ class Calibration:
     power: dict[str, float]  # drift -> share detected
     weakest: dict[str, tuple[str, float]]  # drift -> (case, its share detected) where a drift has cases
     alarms: Counter  # metric -> false alarms it caused
+    held: dict[str, str] = dataclasses.field(default_factory=dict)  # verdicts not simulated (replay.held)
 
     def key(self) -> str:
-        return f"{Path(self.file).name.removesuffix('.json')}.{self.regime.name}"
+        """``<file stem>.exact`` or ``<file stem>.cross_numerics.<the results' key>``."""
+        other = f".{self.regime.pair[1]}" if self.regime.name == regime.CROSS else ""
+        return f"{Path(self.file).name.removesuffix('.json')}.{self.regime.name}{other}"
 
 
 class _Gate:
@@ -63,8 +68,7 @@ class _Gate:
     def ledger(self, counts: dict):
         key = tuple(sorted(counts.items()))
         if key not in self.memo:
-            runs = replay.runs(self.expected, counts)
-            self.memo[key] = metrics.ledger_metrics(self.expected.profile, runs, self.expected.path)
+            self.memo[key] = replay.ledger(self.expected, replay.runs(self.expected, counts))  # held claims held
         return self.memo[key]
 
     def failures(self, counts: dict, expected: Expected | None = None) -> list[str]:
@@ -119,7 +123,8 @@ def applicable(kind: str, expected: Expected) -> str | None:
 
 def check_replay(expected: Expected) -> None:
     """The file's rebuilt runs must reproduce its own ledger metrics, else the simulation judges
-    something else (runs without label counts, say, make C3 NOT RUN and every draw an alarm)."""
+    something else (runs without label counts, say, make C3 NOT RUN and every draw an alarm); a held
+    claim (C2b) is held at the file's values, not re-judged (``harness.gate.replay``)."""
     gate = _Gate(expected, regime.Regime(regime.EXACT, "replay", expected.profile))
     bad = gate.failures(replay.correct_counts(expected))
     if bad:
@@ -159,7 +164,8 @@ def simulate(expected: Expected, reg: regime.Regime, draws: int, seed: int) -> C
         if kind in ("seed_move", "collapse", "mean_shift", "verdict_changed"):
             case, (n, h) = min(cases.items(), key=lambda c: (c[1][1] / c[1][0], c[0]))
             weakest[kind] = (case, h / n)
-    return Calibration(expected.path.name, reg, draws, fa / draws, power, weakest, alarms)
+    held = {n: v for n, v in replay.held(expected).items() if is_verdict(n)}
+    return Calibration(expected.path.name, reg, draws, fa / draws, power, weakest, alarms, held)
 
 
 @dataclass(frozen=True)
@@ -180,8 +186,17 @@ def load_settings(path: str | Path | None = None) -> Settings:
     if not (isinstance(draws, int) and draws > 0 and isinstance(seed, int)
             and all(isinstance(goals.get(k), float) for k in ("false_alarm", "power"))):
         raise ConfigError(f"{path}: expected draws (> 0), seed and [goals] false_alarm, power; got {raw!r}")
-    targets = {f"{stem}.{reg}": v for stem, regs in (raw.get("targets") or {}).items() for reg, v in regs.items()}
+    targets = dict(_flatten(raw.get("targets") or {}, ""))
     return Settings(path, draws, seed, goals["false_alarm"], goals["power"], targets)
+
+
+def _flatten(table: dict, prefix: str):
+    """("<stem>.<regime>[.<key>]", {false_alarm, power}) of calibration.toml's nested [targets]."""
+    for name, v in table.items():
+        if isinstance(v, dict) and "false_alarm" in v:
+            yield f"{prefix}{name}", v
+        elif isinstance(v, dict):
+            yield from _flatten(v, f"{prefix}{name}.")
 
 
 def calibrate(path: str | Path, settings: Settings | None = None) -> list[Calibration]:
@@ -196,10 +211,8 @@ def calibrate(path: str | Path, settings: Settings | None = None) -> list[Calibr
     for f in files:
         expected = load_expected(f)
         check_replay(expected)
-        cross = regime.cross_precision(expected, tol)
-        for reg in (regime.exact(expected, tol), cross):
-            if isinstance(reg, regime.Regime):
-                out.append(simulate(expected, reg, settings.draws, settings.seed))
+        for reg in (regime.exact(expected, tol), *regime.cross_numerics(expected, tol)):
+            out.append(simulate(expected, reg, settings.draws, settings.seed))
     return out
 
 
@@ -230,13 +243,15 @@ def _unmet(c: Calibration, s: Settings) -> list[str]:
 
 
 def render(cals: list[Calibration], s: Settings) -> str:
-    """The table ``gate --calibrate`` prints, then the weakest cases and every goal not met."""
+    """The table ``gate --calibrate`` prints, then the weakest cases, what is not simulated and
+    every goal not met."""
     tol = tolerances.load()
     head = ["expected file", "regime", "legitimate moves", "false alarms", *(SHORT[k] for k in DRIFTS)]
     rows = [head]
     for c in cals:
-        moves = "none (exact)" if c.regime.name == regime.EXACT else f"N(0, {c.regime.s:.2f}^2) points/run"
-        rows.append([c.file, c.regime.name, moves, _pct(c.false_alarm),
+        moves = "none (exact)" if c.regime.name == regime.EXACT else f"N(0, {c.regime.s:.3f}^2) points/run"
+        name = c.regime.name + (f" from {c.regime.pair[1]}" if c.regime.name == regime.CROSS else "")
+        rows.append([c.file, name, moves, _pct(c.false_alarm),
                      *(_pct(c.power[k]) if k in c.power else "n/a" for k in DRIFTS)])
     rows.append(["goal", "", "", f"<= {_pct(s.false_alarm_goal)}", *[f">= {_pct(s.power_goal)}"] * len(DRIFTS)])
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
@@ -247,11 +262,15 @@ def render(cals: list[Calibration], s: Settings) -> str:
         weak = "; ".join(f"{SHORT[k]}: {case} {_pct(p)}" for k, (case, p) in c.weakest.items())
         out.append(f"{c.key()}: weakest cases: {weak}")
         scale = tol.scales.get(c.regime.scale)
-        if c.regime.name == regime.CROSS and scale and scale.cross_precision:
-            n, sv, upper = scale.cross_precision.spread()
-            out.append(f"{c.key()}: the scores alone at the 95% upper bound of s ({upper:.2f} points, {n} moves) "
-                       f"trip on {_pct(tolerances.scores_trip(scale.cross_precision, upper))} of gate runs "
-                       f"(union bound; {_pct(tolerances.scores_trip(scale.cross_precision, sv))} at s = {sv:.2f})")
+        pair = scale.pair(*c.regime.pair) if scale and c.regime.name == regime.CROSS else None
+        if pair:
+            n, sv, upper = pair.spread()
+            out.append(f"{c.key()}: the scores alone at the 95% upper bound of s ({upper:.3f} points, {n} moves of "
+                       f"{pair.label}) trip on {_pct(tolerances.scores_trip(pair, upper))} of gate runs "
+                       f"(union bound; {_pct(tolerances.scores_trip(pair, sv))} at s = {sv:.3f})")
+    held = {(c.file, name): value for c in cals for name, value in c.held.items()}
+    out += [f"{file}: {replay.NOT_SIMULATED.format(claim=replay.held_claim(name))} (held at the file's {value!r} in "
+            "every draw)" for (file, name), value in held.items()]
     unmet = [line for c in cals for line in _unmet(c, s)]
     out += [""] + (unmet or ["every goal met"])
     return "\n".join(out)
@@ -263,5 +282,6 @@ def as_targets(cals: list[Calibration]) -> str:
     for c in cals:
         stem = Path(c.file).name.removesuffix(".json")
         power = ", ".join(f"{k} = {c.power[k]:.4f}" for k in DRIFTS if k in c.power)
-        out.append(f'[targets."{stem}".{c.regime.name}]\nfalse_alarm = {c.false_alarm:.4f}\npower = {{ {power} }}')
+        table = f'"{stem}".{c.regime.name}' + (f'."{c.regime.pair[1]}"' if c.regime.name == regime.CROSS else "")
+        out.append(f'[targets.{table}]\nfalse_alarm = {c.false_alarm:.4f}\npower = {{ {power} }}')
     return "\n".join(out)

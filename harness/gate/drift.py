@@ -4,9 +4,9 @@ The metrics (``harness.gate.metrics``) are computed from the results: accuracies
 SDs, the HF - fairseq difference, and the verdict and scores of every fresh-run row the claim ledger
 builds from these results (``harness.claims.ledger.fresh_rows``). The regime
 (``harness.gate.regime``) picks the expected file and the tolerances: exact where the numerics are
-the expected file's, measured tolerances across precisions. Verdicts pass only when equal; a verdict
+the expected file's, measured tolerances across numerics. Verdicts pass only when equal; a verdict
 whose decision lies within its score's tolerance of the rule's boundary is FRAGILE (reported with the
-distance; in the cross-precision regime a change of it is noise, not drift). Every run's provenance
+distance; in the cross-numerics regime a change of it is noise, not drift). Every run's provenance
 (test size, data hash, checkpoint hash, profile settings) must equal the expected file's first: a
 result from another experiment is bad input, not drift.
 
@@ -85,6 +85,15 @@ def fragile(name: str, expected: Expected, decisions: dict, regime: Regime) -> s
     return None
 
 
+def crossed(name: str, expected: Expected, decisions: dict) -> bool:
+    """Whether verdict ``name``'s decision score crossed (or touched) the rule's boundary between the
+    expected file and the results: the one way a change of numerics can change that verdict."""
+    old, new = expected.decisions.get(name), decisions.get(name)
+    if old is None or new is None or (old[0], old[2]) != (new[0], new[2]):
+        return False
+    return (old[1] - old[2]) * (new[1] - new[2]) <= 0
+
+
 def compare(expected: Expected, obtained: dict, regime: Regime, notes: dict | None = None,
             decisions: dict | None = None) -> list[Row]:
     notes, decisions = notes or {}, decisions or {}
@@ -96,7 +105,9 @@ def compare(expected: Expected, obtained: dict, regime: Regime, notes: dict | No
         elif is_verdict(name):
             status = "ok" if got == value else "DRIFT"
             note = fragile(name, expected, decisions, regime)
-            if note and (status == "ok" or regime.name != EXACT):  # exact: a changed verdict stays drift
+            # a changed verdict is noise only across numerics, and only when its score crossed the boundary
+            # within its tolerance (exact: a changed verdict is drift; no crossing: the rule changed)
+            if note and (status == "ok" or (regime.name != EXACT and crossed(name, expected, decisions))):
                 status = "FRAGILE"
         elif not isinstance(got, float):
             status = "DRIFT"

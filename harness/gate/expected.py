@@ -1,7 +1,8 @@
-"""The expected file (``expected/results/<profile>.<numerics>.json``, one per profile and numerics:
-``smoke.bf16.json``, ``smoke.fp32.json``; on a GPU ``<profile>.<precision>-<gpu model>.json``): its
-metric names, its numerics and provenance fields, and the checks that reject a malformed one (every
-error names the file and the key).
+"""The expected file (``expected/results/<profile>.<numerics>.json``, one per profile and numerics key:
+``smoke.fp32.json``, ``smoke.bf16-amx.json``, ``smoke.bf16-avx512-bf16.json``; on a GPU
+``<profile>.<precision>-<gpu model>.json``; ``numerics_key`` says why): its metric names, its
+numerics and provenance fields, and the checks that reject a malformed one (every error names the
+file and the key).
 
 Metrics of one profile (accuracies are fractions), per framework (fairseq, hf) and init:
 ``<fw>.<init>.seed<N>.test_accuracy``, ``<fw>.<init>.mean_test_accuracy``,
@@ -36,7 +37,7 @@ _cell = rf"({'|'.join(FRAMEWORKS)})\.({'|'.join(INITS)})"
 
 
 NAME = re.compile(rf"{_cell}\.(seed\d+\.test_accuracy|mean_test_accuracy|sd_test_accuracy)"
-                  rf"|{re.escape(DIFFERENCE)}|ledger\.C\d+(\.[a-z0-9_]+)+")
+                  rf"|{re.escape(DIFFERENCE)}|ledger\.C\d+[a-z]*(\.[a-z0-9_]+)+")  # claim ids: C3, C2b, C5.dropout
 
 
 KNOWN = "<fw>.<init>.seed<N>.test_accuracy, <fw>.<init>.mean_test_accuracy, <fw>.<init>.sd_test_accuracy, " \
@@ -71,12 +72,29 @@ def run_numerics(r: RunResult) -> dict:
             "cpu_class": hw.get("cpu_class") or parts.get("cpu_class")}
 
 
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+
+
+KEY = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # what a numerics key looks like (fp32, bf16-amx, bf16-nvidia-h200)
+
+
 def numerics_key(numerics: dict) -> str:
-    """What makes two computations the same numerics, as the expected file's name carries it: the
-    precision on a CPU (any class: measured identical at one precision), precision and GPU model on a GPU."""
-    if numerics.get("device", "cpu") == "cpu":
-        return str(numerics["precision"])
-    return f"{numerics['precision']}-{re.sub(r'[^a-z0-9]+', '-', str(numerics.get('gpu') or 'gpu').lower()).strip('-')}"
+    """What makes two computations the same numerics, as the expected file's name carries it. On a
+    CPU: ``fp32`` (any class: measured identical), or the precision and the CPU class for bf16
+    (``bf16-amx``, ``bf16-avx512-bf16``: the classes' oneDNN bf16 kernels differ, and so do the
+    accuracies); on a GPU: the precision and the GPU model (``bf16-nvidia-h200``)."""
+    precision = str(numerics["precision"])
+    if numerics.get("device", "cpu") != "cpu":
+        return f"{precision}-{_slug(numerics.get('gpu') or 'gpu')}"
+    if precision == "fp32":
+        return precision
+    classes = sorted(set(numerics.get("cpu_classes") or [])) or ([numerics["cpu_class"]] if numerics.get("cpu_class")
+                                                                 else [])
+    if len(classes) != 1:
+        raise ConfigError(f"{precision} on a CPU is one CPU class's numerics (its kernels differ by class), got "
+                          f"CPU classes {classes or 'not recorded'}")
+    return f"{precision}-{_slug(classes[0])}"
 
 
 def describe_numerics(numerics: dict) -> str:
@@ -134,16 +152,34 @@ def _numerics(path: Path, raw) -> dict:
             and isinstance(raw.get("gpu", ""), str) and isinstance(raw.get("cpu_classes", []), list)):
         raise ConfigError(f"{path}: numerics: expected {{precision: bf16|fp32, device: cpu|cuda, gpu, cpu_classes}}, "
                           f"got {raw!r}")
+    try:
+        numerics_key(raw)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: numerics: {exc}") from None
     return raw
 
 
 def split_name(path: Path) -> tuple[str, str]:
     """(profile, numerics key) of an expected file's name ``<profile>.<numerics>.json``."""
     parts = path.name.split(".")
-    if len(parts) != 3 or parts[-1] != "json":
-        raise ConfigError(f"{path}: an expected file is named <profile>.<numerics>.json (e.g. smoke.bf16.json); "
-                          "give that file, or the directory that holds them to pick the one for the results' numerics")
+    if len(parts) != 3 or parts[-1] != "json" or not KEY.fullmatch(parts[1]):
+        raise ConfigError(f"{path}: an expected file is named <profile>.<numerics>.json (e.g. smoke.fp32.json, "
+                          "smoke.bf16-amx.json); give that file, or the directory that holds them to pick the one "
+                          "for the results' numerics")
     return parts[0], parts[1]
+
+
+def not_found(path: Path) -> ConfigError:
+    """The error for an expected file that does not exist: the files that do, and how to pick one."""
+    directory = path.parent
+    if not directory.is_dir():
+        return ConfigError(f"{path}: expected file not found, and {directory} is not a directory")
+    have = sorted(p.name for p in directory.glob("*.*.json"))
+    hint = ("; a CPU's bf16 file is named for its CPU class (bf16-amx, bf16-avx512-bf16)"
+            if path.name.split(".")[1:2] == ["bf16"] else "")
+    return ConfigError(f"{path}: expected file not found; the expected files in {directory}/: "
+                       f"{', '.join(have) or 'none'}{hint}; give one of them, or --expected {directory}/ to pick the "
+                       "one of the results' numerics")
 
 
 def load_expected(path: str | Path) -> Expected:
@@ -151,7 +187,7 @@ def load_expected(path: str | Path) -> Expected:
     path = Path(path)
     regen = f"python -m harness gate --regen A B --expected {path.parent}/"
     if not path.is_file():
-        raise ConfigError(f"{path}: expected file not found; write it with `{regen}` (docs/gate.md)")
+        raise not_found(path)
     raw = read_json(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a JSON object")

@@ -5,7 +5,8 @@
 
 A line: ``{"schema": 1, "date", "commit", "profile", "expected", "regime", "exit_code", "provenance",
 "libraries", "metrics": {name: {"value", "expected", "tolerance", "status"}}}`` (``regime``: exact or
-cross_precision; absent from lines written before the regimes).
+cross_numerics, cross_precision in lines written before the numerics keys; absent from lines
+written before the regimes).
 """
 
 from __future__ import annotations

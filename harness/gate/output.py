@@ -41,6 +41,8 @@ def _verdict_lines(rows: list[Row]) -> list[str]:
                     f"(now: {r.statistic or '-'}; expected file: {r.expected_statistic or '-'})")
             if r.status == "FRAGILE":
                 line = f"{r.metric}: FRAGILE, {r.note}" + ("" if r.obtained == r.expected else f"; {line}")
+            elif r.note:  # near its boundary, yet the score did not cross it: the rule, not the numbers, moved
+                line += f"; not noise: its decision did not cross the rule's boundary ({r.note})"
             out.append(line)
     return out
 
@@ -86,7 +88,8 @@ def to_json(o: Outcome) -> str:
     rows = [{"metric": r.metric, "expected": r.expected, "obtained": r.obtained, "tolerance": r.tolerance,
              "diff": r.delta, "status": r.status, "statistic": r.statistic,
              "expected_statistic": r.expected_statistic, "note": r.note} for r in o.rows]
-    regime = {"name": o.regime.name, "reason": o.regime.reason, "scale": o.regime.scale} if o.regime else None
+    regime = {"name": o.regime.name, "reason": o.regime.reason, "scale": o.regime.scale,
+              "pair": list(o.regime.pair) or None, "measurement": o.regime.measurement or None} if o.regime else None
     return json.dumps({"profile": o.profile, "exit_code": o.code, "summary": o.summary, "notes": o.notes,
                        "regime": regime, "expected": str(o.expected_path), "results": str(o.results_dir),
                        "provenance": o.provenance, "metrics": rows}, indent=2)

@@ -1,7 +1,7 @@
 """Guarded regeneration of an expected file (``python -m harness gate --regen A B --expected FILE``).
 
 ``--expected`` is the directory of expected files (the file is named for the results' profile and
-numerics: ``<profile>.<precision>.json``), a profile path (``expected/results/smoke``) or that file.
+numerics key: ``<profile>.fp32.json``, ``<profile>.bf16-<CPU class>.json``), a profile path (``expected/results/smoke``) or that file.
 Refuses (ConfigError, exit 2, the file untouched) a dirty or unknown git tree, the same directory
 twice, byte-identical runs (a copy or one shared cache), runs the two sets do not share, runs not
 computed through the run cache (no cache key), provenance that differs between runs or between the

@@ -1,20 +1,23 @@
 """Which expected file gates a result set, and how strictly: the regime, chosen from the results'
 own provenance (docs/gate.md, "Regimes").
 
-- **exact**: the results' numerics (resolved precision; the GPU model on a GPU) are those of an
-  expected file of their profile. Any move is drift: at one precision, computations on other
-  machines and CPU classes agreed to the sentence (``tolerances.toml`` ``same_numerics``).
-- **cross_precision**: no expected file has the results' precision (CPU, bf16 vs fp32). Each score
-  is gated against the other precision's file within the tolerance measured at the profile's scale.
+- **exact**: the results' numerics key (``harness.gate.expected.numerics_key``: fp32 on a CPU of
+  any class, bf16 and the CPU class, the precision and GPU model on a GPU) is that of an expected
+  file of their profile. Any move is drift: computations of one key agreed to the sentence
+  (``tolerances.toml`` ``same_numerics``).
+- **cross_numerics**: no expected file has the results' key. They are gated against the profile's
+  file of a key for which ``tolerances.toml`` holds a measured move set between the two keys at the
+  profile's scale (the smallest s when several), each score within the tolerance that set gives.
 
 ``--expected`` is a directory (``expected/results/``: the profile from the results, the file from
 their numerics), a profile path (``expected/results/smoke``), or an expected file. An explicit file
 of other numerics is refused when the results' own file exists (the exact regime would call the
-precision's move drift), and gated in the cross-precision regime when it does not.
+change of numerics drift), and gated in the cross-numerics regime when it does not.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +27,7 @@ from harness.gate.expected import (Expected, describe_numerics, file_name, is_ve
                                    numerics_key, run_numerics, split_name)
 from harness.runs.results import Results, load_results, results_path
 
-EXACT, CROSS = "exact", "cross_precision"
+EXACT, CROSS = "exact", "cross_numerics"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Regime:
     s: float = 0.0  # per-seed spread of the moves it tolerates, points (0: exact)
     tolerance: dict[str, float] = field(default_factory=dict)  # score kind -> tolerance (fraction)
     ledger: dict[str, float] = field(default_factory=dict)  # ledger score metric -> tolerance
+    pair: tuple[str, str] = ()  # cross: (the expected file's numerics key, the results')
+    measurement: str = ""  # cross: the pair's source (what was computed, where, when)
 
     def tolerance_of(self, metric: str) -> float | None:
         """A score's tolerance in this regime (0: exact); None for a verdict (always compared as a string)."""
@@ -49,7 +54,8 @@ class Regime:
 
 def results_numerics(results: Results, profile: str) -> dict:
     """The one numerics of ``profile``'s runs (precision, device, GPU, the CPU classes seen); a
-    ConfigError naming the files when a run records no precision or the runs mix numerics."""
+    ConfigError naming the files when a run records no precision (or, for bf16 on a CPU, no CPU
+    class) or the runs mix numerics keys."""
     runs = results.all(profile)
     where = {r.spec.name: results_path(results.root, r.spec) for r in runs}
     lacking = [str(where[r.spec.name]) for r in runs if not run_numerics(r)["precision"]]
@@ -57,6 +63,12 @@ def results_numerics(results: Results, profile: str) -> dict:
         raise ConfigError(f"{lacking[0]}: precision not recorded in its provenance ({len(lacking)} run(s)); the gate "
                           "chooses its expected file and regime from it: recompute with this harness "
                           "(harness reproduce)")
+    classless = [str(where[r.spec.name]) for r in runs if (n := run_numerics(r))["device"] == "cpu"
+                 and n["precision"] != "fp32" and not n["cpu_class"]]
+    if classless:
+        raise ConfigError(f"{classless[0]}: CPU class not recorded in its provenance ({len(classless)} run(s)); bf16 "
+                          "numerics on a CPU depend on it (AMX and AVX512-BF16 kernels differ): recompute with this "
+                          "harness (harness reproduce)")
     keys: dict[str, list] = {}
     for r in runs:
         keys.setdefault(numerics_key(run_numerics(r)), []).append(r)
@@ -71,37 +83,39 @@ def results_numerics(results: Results, profile: str) -> dict:
 
 def _exact(expected: Expected, numerics: dict, tol: tolerances.Tolerances) -> Regime:
     scale = tol.scales.get(expected.profile)
-    same = [m for m in (scale.same_numerics if scale else []) if m["precision"] == numerics["precision"]]
-    evidence = (f"at {numerics['precision']}, computations on other machines and CPU classes agreed to the sentence "
+    same = [m for m in (scale.same_numerics if scale else []) if m["numerics"] == expected.key]
+    evidence = (f"computations of {expected.key} on other machines agreed to the sentence "
                 f"({sum(m['identical'] for m in same)} of {sum(m['runs'] for m in same)} runs compared at the "
                 f"{expected.profile} scale)") if same else "runs are deterministic at one numerics"
-    return Regime(EXACT, f"exact: the results' numerics ({describe_numerics(numerics)}) are those of "
+    return Regime(EXACT, f"exact: the results' numerics ({describe_numerics(numerics)}: {expected.key}) are those of "
                          f"{expected.path} ({describe_numerics(expected.numerics)}); {evidence}: any move is drift",
                   expected.profile)
 
 
-def _cross(expected: Expected, numerics: dict, tol: tolerances.Tolerances, why: str) -> Regime | str:
-    """The cross-precision regime, or (a string) why it does not apply."""
+def _cross(expected: Expected, key: str, described: str, tol: tolerances.Tolerances, why: str) -> Regime | str:
+    """The cross-numerics regime in which ``expected`` gates results of numerics ``key``, or (a
+    string) why none applies."""
     scale = tol.scales.get(expected.profile)
-    cross = scale.cross_precision if scale else None
-    if "cuda" in (numerics["device"], expected.numerics["device"]):
-        return "no cross-precision move has been measured on a GPU"
-    if cross is None:
-        return f"{tol.path} has no cross-precision measurement at the {expected.profile} scale"
-    n, s, _ = cross.spread()
+    pair = scale.pair(expected.key, key) if scale else None
+    if pair is None:
+        return (f"{tol.path.name} has no move measured between {expected.key} and {key} at the {expected.profile} "
+                "scale")
+    n, s, _ = pair.spread()
     ledger = replay.ledger_tolerances(expected, s, tol.z)
-    return Regime(CROSS, f"cross-precision: the results are {describe_numerics(numerics)} and {why}; gated against "
-                         f"{expected.path} ({describe_numerics(expected.numerics)}) within the tolerances measured "
-                         f"between bf16 and fp32 at the {expected.profile} scale ({n} per-seed moves, s = {s:.2f} "
-                         f"points; {tol.path.name})", expected.profile, s, dict(cross.tolerance), ledger)
+    return Regime(CROSS, f"cross-numerics: the results are {described} ({key}) and {why}; gated against "
+                         f"{expected.path} ({describe_numerics(expected.numerics)}: {expected.key}) within the "
+                         f"tolerances of the move set measured between {pair.label} at the {expected.profile} scale "
+                         f"({n} per-seed moves, s = {s:.3f} points; {tol.path.name}: {pair.source})",
+                  expected.profile, s, dict(pair.tolerance), ledger, (expected.key, key), pair.source)
 
 
-def cross_precision(expected: Expected, tol: tolerances.Tolerances | None = None) -> Regime | str:
-    """The regime in which ``expected`` gates results of the other precision on a CPU (or why none applies)."""
+def cross_numerics(expected: Expected, tol: tolerances.Tolerances | None = None) -> list[Regime]:
+    """Every regime in which ``expected`` gates results of other numerics: one per move set measured
+    between its key and another at its scale."""
     tol = tol or tolerances.load()
-    other = {**expected.numerics, "precision": "fp32" if expected.numerics["precision"] == "bf16" else "bf16",
-             "cpu_classes": []}
-    return _cross(expected, other, tol, "have no expected file of their own")
+    scale = tol.scales.get(expected.profile)
+    others = [p.other(expected.key) for p in (scale.pairs if scale else []) if expected.key in p.keys]
+    return [_cross(expected, key, f"{key} results", tol, "have no expected file of their own") for key in others]
 
 
 def exact(expected: Expected, tol: tolerances.Tolerances | None = None) -> Regime:
@@ -136,21 +150,32 @@ def profile_path(path: Path, results_dir) -> str:
     return path.name
 
 
+def _smallest(found: list[tuple[Expected, Regime]]) -> tuple[Expected, Regime]:
+    """The candidate whose measured move set is the tightest (the smallest s), named in its reason."""
+    found = sorted(found, key=lambda c: (c[1].s, c[0].key))
+    expected, reg = found[0]
+    if len(found) > 1:
+        others = ", ".join(f"{e.path.name} (s = {r.s:.3f})" for e, r in found[1:])
+        reg = dataclasses.replace(reg, reason=f"{reg.reason}; of the measured candidates the smallest s (also: {others})")
+    return expected, reg
+
+
 def resolve(results_dir, expected_arg, tol: tolerances.Tolerances | None = None) -> tuple[Expected, Regime, Results]:
     """The expected file, the regime and the results of a gate run (ConfigError: bad input, exit 2)."""
     tol = tol or tolerances.load()
     profile, directory, explicit = _target(expected_arg, results_dir)
     results = load_results(results_dir, profile)
     numerics = results_numerics(results, profile)
+    key = numerics_key(numerics)
     own = directory / file_name(profile, numerics)
     if explicit is not None:
         expected = load_expected(explicit)
-        if expected.key == numerics_key(numerics):
+        if expected.key == key:
             return expected, _exact(expected, numerics, tol), results
         if own.is_file():
-            raise ConfigError(f"{explicit}: holds {describe_numerics(expected.numerics)} results, these are "
-                              f"{describe_numerics(numerics)} ({results.root / profile}): compared exactly they would "
-                              f"differ by the precision, not by drift; gate them against {own} (or give "
+            raise ConfigError(f"{explicit}: holds {describe_numerics(expected.numerics)} results ({expected.key}), these "
+                              f"are {describe_numerics(numerics)} ({key}; {results.root / profile}): compared exactly "
+                              f"they would differ by the numerics, not by drift; gate them against {own} (or give "
                               f"--expected {directory}/ to pick the file for the results' numerics)")
         candidates = [explicit]
     elif own.is_file():
@@ -158,14 +183,19 @@ def resolve(results_dir, expected_arg, tol: tolerances.Tolerances | None = None)
         return expected, _exact(expected, numerics, tol), results
     else:
         candidates = sorted(p for p in directory.glob(f"{profile}.*.json") if p != own)
-    reasons = []
+    found, reasons = [], []
     for path in candidates:
-        regime = _cross(load_expected(path), numerics, tol, f"there is no {own}")
+        expected = load_expected(path)
+        regime = _cross(expected, key, describe_numerics(numerics), tol, f"there is no {own}")
         if isinstance(regime, Regime):
-            return load_expected(path), regime, results
-        reasons.append(f"{path.name}: {regime}")
+            found.append((expected, regime))
+        else:
+            reasons.append(f"{path.name}: {regime}")
+    if found:
+        return (*_smallest(found), results)
     have = ", ".join(p.name for p in candidates) or "none"
-    raise ConfigError(f"{own}: no expected file for these results' numerics ({describe_numerics(numerics)}, "
+    raise ConfigError(f"{own}: no expected file for these results' numerics ({describe_numerics(numerics)}: {key}, "
                       f"{results.root / profile}), and no measured regime from the others (expected files of "
                       f"{profile}: {have}{'; ' if reasons else ''}{'; '.join(reasons)}); write it with "
-                      f"`python -m harness gate --regen A B --expected {directory}/` (docs/gate.md)")
+                      f"`python -m harness gate --regen A B --expected {directory}/` (docs/gate.md), or measure the "
+                      f"move between {key} and another key at the {profile} scale ({tol.path.name})")

@@ -1,25 +1,54 @@
 """The expected file's runs, rebuilt: what the calibration moves and the ledger re-judges.
 
 An expected file holds every per-seed accuracy, each framework's test size and the test set's label
-counts (C3's majority-class rate), which is all ``harness.claims.ledger.fresh_rows`` reads of a run.
-Accuracies stay counts over the test size, as real runs are.
+counts (C3's majority-class rate), which is all ``harness.claims.ledger.fresh_rows`` reads of a run
+for the claims judged on test accuracy. Accuracies stay counts over the test size, as real runs are.
 
-``ledger_tolerances``: a ledger score's tolerance in the cross-precision regime is z times its
+**Held claims.** A claim whose relation reads each run's per-epoch validation predictions
+(``HELD_RELATIONS``: ``best_epoch``, C2b) cannot be re-judged on rebuilt runs, which have none; and
+the move model (each run's test accuracy moved by N(0, s^2)) says nothing of how a change of numerics
+moves validation predictions. Every replay (``ledger``) holds such a claim's verdict, statistic,
+scores and decision at the expected file's values instead of refusing: C2b's verdict is not
+simulated.
+
+``ledger_tolerances``: a ledger score's tolerance in the cross-numerics regime is z times its
 spread under the measured model (each run moved by N(0, s^2)), propagated through the ledger one run
-at a time (first order: spread^2 = sum over runs of (d score / d run)^2 s^2).
+at a time (first order: spread^2 = sum over runs of (d score / d run)^2 s^2); a held claim's scores
+do not move under the model, so they keep tolerance 0 (gated exactly).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 
+from harness.claims import claimsfile
 from harness.core.records import RunResult, RunSpec
 from harness.gate import metrics
 from harness.gate.expected import Expected
 
 _SEED = re.compile(r"(\w+)\.(\w+)\.seed(\d+)\.test_accuracy")
+HELD_RELATIONS = ("best_epoch",)  # relations whose verdicts rest on per-sentence validation predictions
+NOT_SIMULATED = ("{claim}'s verdict is not simulated: it rests on per-sentence validation predictions, which the "
+                 "test-accuracy move model does not move")
+
+
+@functools.lru_cache(maxsize=1)
+def held_claims() -> tuple[str, ...]:
+    """The claims (of the report under test, whose rules ``fresh_rows`` applies) that replay holds."""
+    return tuple(c.id for c in claimsfile.load().claims if c.relation in HELD_RELATIONS)
+
+
+def held_claim(metric: str) -> str | None:
+    """The held claim a ledger metric (``ledger.<claim>[.<label>].<name>``) belongs to, or None."""
+    return next((c for c in held_claims() if metric.startswith(f"ledger.{c}.")), None)
+
+
+def held(expected: Expected) -> dict[str, float | str]:
+    """{metric: the expected file's value} of every held claim's metric in the file."""
+    return {n: v for n, v in expected.metrics.items() if held_claim(n)}
 
 
 def correct_counts(expected: Expected) -> dict[tuple[str, str, int], int]:
@@ -47,6 +76,20 @@ def runs(expected: Expected, counts: dict[tuple[str, str, int], int] | None = No
     return out
 
 
+def ledger(expected: Expected, rebuilt: list[RunResult]) -> tuple[dict, dict[str, str], dict[str, tuple]]:
+    """The ledger's metrics of rebuilt runs (``harness.gate.metrics.ledger_metrics``), every held
+    claim's metrics, statistic and decision at the expected file's values."""
+    where = f"{expected.path} (its runs, rebuilt)"
+    values, notes, decisions = metrics.ledger_metrics(expected.profile, rebuilt, where)
+    keep = held(expected)
+    values = {**{k: v for k, v in values.items() if not held_claim(k)}, **keep}
+    notes = {**{k: v for k, v in notes.items() if not held_claim(k)},
+             **{k: expected.statistics[k] for k in keep if k in expected.statistics}}
+    decisions = {**{k: v for k, v in decisions.items() if not held_claim(k)},
+                 **{k: expected.decisions[k] for k in keep if k in expected.decisions}}
+    return values, notes, decisions
+
+
 def moved(run: RunResult, points: float) -> RunResult:
     """``run`` with its test accuracy moved by ``points``, to the nearest sentence, within [0, n]."""
     n = run.test_size
@@ -55,20 +98,16 @@ def moved(run: RunResult, points: float) -> RunResult:
 
 
 def ledger_tolerances(expected: Expected, s: float, z: float) -> dict[str, float]:
-    """{ledger score metric: tolerance} in the cross-precision regime (empty when the ledger's rows
+    """{ledger score metric: tolerance} in the cross-numerics regime (empty when the ledger's rows
     carry no scores): z times the score's spread when each run moves by N(0, s^2) points."""
     base = runs(expected)
-    where = f"{expected.path} (its runs, rebuilt)"
-    values = {k: v for k, v in metrics.ledger_metrics(expected.profile, base, where)[0].items()
-              if isinstance(v, float)}
-    if not values or s == 0:
-        return {k: 0.0 for k in values}
+    values = {k: v for k, v in ledger(expected, base)[0].items() if isinstance(v, float)}
     var = dict.fromkeys(values, 0.0)
-    for i, r in enumerate(base):
+    for i, r in enumerate(base if s else []):
         size = max(s, 100 / r.test_size)  # at least one sentence
         step = size if r.test_accuracy * 100 + size <= 100 else -size
         nudged = [moved(x, step) if j == i else x for j, x in enumerate(base)]
-        after = metrics.ledger_metrics(expected.profile, nudged, where)[0]
+        after = ledger(expected, nudged)[0]
         h = 100 * (nudged[i].test_accuracy - r.test_accuracy)  # the step taken, to the sentence
         for k in var:
             if h and isinstance(after.get(k), float):

@@ -19,7 +19,7 @@ def gated(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:  # regen refuses a dirty tree; this one is synthetic
         mp.setattr(gate_regen, "git_commit", lambda: "0" * 40)
         gate_regen.regenerate(a, b, root)
-    return a, root / "smoke.bf16.json"
+    return a, root / "smoke.bf16-avx512-bf16.json"  # synthetic bf16 runs: the AVX512-BF16 class
 
 
 def test_bench_gate_check(benchmark, gated):
