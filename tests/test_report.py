@@ -26,7 +26,7 @@ def fake_ledger(monkeypatch):
     rows = [types.SimpleNamespace(claim="C3", says="fresh", verdict="REPRODUCED"),
             types.SimpleNamespace(claim="C2", says="lab table", verdict="NOT RUN (no lab-profile runs)")]
     fake = types.SimpleNamespace(
-        build=lambda claims, results_dir=None: calls.append((claims, results_dir)) or _led(rows),
+        build=lambda claims, results_dir=None: calls.append((claims, results_dir)) or _led(rows, claims),
         to_markdown=lambda led: "| claim | verdict |\n| --- | --- |\n"
         + "\n".join(f"| {r.claim} | {r.verdict} |" for r in led.all),
     )
@@ -34,8 +34,8 @@ def fake_ledger(monkeypatch):
     return calls
 
 
-def _led(rows):
-    return types.SimpleNamespace(claims=REPORT, rows=rows, fresh=[], all=rows)
+def _led(rows, claims=REPORT):
+    return types.SimpleNamespace(claims=claims, rows=rows, fresh=[], all=rows)
 
 
 def _has_colour(png, hex_colour, min_pixels=500):
@@ -207,7 +207,7 @@ def test_report_claims_file_numbers_go_into_figure1_and_the_tables(tmp_path, fak
     assert drawn and drawn[0][("fairseq", "random")] == {0: 88.0, 1: 89.1, 2: 87.9}, drawn
     text = (tmp_path / "out" / "report.md").read_text()
     assert "| Random (fairseq) | 88% | 89.1% | 87.9% |" in text and "Claims: `ada.toml` (source: " in text, text[:800]
-    assert fake_ledger[0][0].path == str(claims), "the ledger judged another claims file"
+    assert fake_ledger[0][0].path == claims, "the ledger judged another claims file"
 
 
 def test_report_with_a_bad_claims_file_writes_nothing(tmp_path, capsys):
@@ -215,4 +215,4 @@ def test_report_with_a_bad_claims_file_writes_nothing(tmp_path, capsys):
 
     bad = write_claims(tmp_path / "bad.toml", "malformed")
     assert cli(["report", str(write_results(tmp_path / "res")), "--claims", str(bad), "--out", str(tmp_path / "out")]) == 2
-    assert capsys.readouterr().err.startswith(f"error: {bad}: [params] layers") and not (tmp_path / "out").exists()
+    assert capsys.readouterr().err.startswith(f"error: {bad}: [[claim]] #1 (C1).encoder.layers") and not (tmp_path / "out").exists()

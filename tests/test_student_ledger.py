@@ -43,8 +43,8 @@ def test_a_students_rows_are_checked_by_the_command_that_reproduces_them(tmp_pat
     cf = _student(tmp_path)
     assert not cf.is_suite
     rows = ledger.build(cf).rows
-    assert {r.test for r in rows} == {f"`python -m harness ledger --claims {cf.name}`",
-                                      f"`python -m harness ledger --claims {cf.name} --results DIR`"}, {r.test for r in rows}
+    assert {r.test for r in rows} == {f"`python -m harness ledger --claims {cf.path}`",
+                                      f"`python -m harness ledger --claims {cf.path} --results DIR`"}, {r.test for r in rows}
 
 
 def test_a_students_own_rule_is_used_and_noted(tmp_path):

@@ -78,9 +78,15 @@ class ClaimsFile:
 
     @property
     def name(self) -> str:
-        """The file as the ledger names it: relative to the project when inside it."""
+        """The file as reports name it: relative to the project when inside it, else its file name
+        (never the absolute path of the machine that wrote the report)."""
         path = self.path.resolve()
-        return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(self.path)
+        return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
+
+    @property
+    def given(self) -> str:
+        """The file as commands name it: the path it was given as (the project's own file relative)."""
+        return self.name if self.path.resolve().is_relative_to(ROOT) else str(self.path)
 
     def claim(self, claim_id: str) -> Claim:
         return next(c for c in self.claims if c.id == claim_id)

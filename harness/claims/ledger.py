@@ -61,7 +61,7 @@ def _judged(evaluate, claim, section: str) -> list[Row]:
 
 
 def _context(claims: ClaimsFile, runs, results_dir) -> Context:
-    return Context(claims.cells, claims.rules.alpha, claims.rules.power, claims.name, claims.is_suite, runs,
+    return Context(claims.cells, claims.rules.alpha, claims.rules.power, claims.given, claims.is_suite, runs,
                    str(results_dir) if results_dir is not None else "")
 
 
