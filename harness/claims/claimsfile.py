@@ -17,6 +17,7 @@ what is wrong and the fix (docs/bad-input.md, "Claims file"). A schema-1 file (t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -203,7 +204,9 @@ def _claim(table: dict, where: str, cells: dict, reference: ClaimsFile | None) -
     try:
         params = build(relation.params, table, where)
     except ConfigError as exc:
-        raise ConfigError(f"{exc}; fix: see the relation {name!r} in {HINT}") from None
+        quoted = re.search(r"expected (int|float), got '", str(exc))
+        fix = "write the number without quotes" if quoted else f"see the relation {name!r} in {HINT}"
+        raise ConfigError(f"{exc}; fix: {fix}") from None
     relation.check(params, cells, where)
     fresh = meta.get("fresh_checked_by", {})
     if not isinstance(meta.get("checked_by", ""), str) or not isinstance(fresh, dict):
