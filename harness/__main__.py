@@ -44,5 +44,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def _run() -> int:
+    try:
+        return main()
+    except BrokenPipeError:  # `... | head`: the reader left; stop quietly, as a Unix filter does
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a filter cut short
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_run())

@@ -84,7 +84,7 @@ def results_numerics(results: Results, profile: str) -> dict:
 def _exact(expected: Expected, numerics: dict, tol: tolerances.Tolerances) -> Regime:
     scale = tol.scales.get(expected.profile)
     same = [m for m in (scale.same_numerics if scale else []) if m["numerics"] == expected.key]
-    evidence = (f"computations of {expected.key} on other machines agreed to the sentence "
+    evidence = (f"independent computations of {expected.key} (other machines, caches or classes) agreed to the sentence "
                 f"({sum(m['identical'] for m in same)} of {sum(m['runs'] for m in same)} runs compared at the "
                 f"{expected.profile} scale)") if same else "runs are deterministic at one numerics"
     return Regime(EXACT, f"exact: the results' numerics ({describe_numerics(numerics)}: {expected.key}) are those of "
