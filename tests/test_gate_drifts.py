@@ -129,10 +129,22 @@ def test_the_other_native_bf16_class_is_other_numerics_gated_within_the_measured
     assert outcome.code == gate.DRIFT and row.status == "DRIFT", gate_output.text(outcome)
 
 
-def test_the_other_native_bf16_class_is_refused_where_its_moves_are_not_measured(files, tmp_path):
-    """The lab scale has no AMX vs AVX512-BF16 measurement yet: one error naming the file to write and
+def test_the_other_native_bf16_class_at_the_lab_scale_is_gated_within_its_measured_moves_or_refused(
+        files, tmp_path, monkeypatch):
+    """AMX bf16 lab results against the AVX512-BF16 file alone: across numerics, within the lab's
+    measured class pair (s = 0.509); with that pair unmeasured, one error naming the file to write and
     the missing pair, never an exact comparison that would call the kernels' moves drift."""
-    amx = write_results(tmp_path / "R", "lab", cells=_cells("lab", "bf16"), cpu_class="amx", **SHAPE["lab"])
+    cells = measured_cells(TOL.scales["lab"].pair("bf16-avx512-bf16", "bf16-amx").cells["bf16-amx"])
+    amx = write_results(tmp_path / "R", "lab", cells=cells, cpu_class="amx", **SHAPE["lab"])
+    outcome = gate.evaluate(amx, files["lab"])
+    assert outcome.regime.name == "cross_numerics", outcome.regime.reason
+    assert outcome.regime.pair == ("bf16-avx512-bf16", "bf16-amx"), outcome.regime.reason
+    assert "at the lab scale (9 per-seed moves, s = 0.509" in outcome.regime.reason, outcome.regime.reason
+    assert outcome.code == gate.PASS, gate_output.text(outcome)  # the measured moves are within their own tolerances
+    lab = TOL.scales["lab"]
+    without = dataclasses.replace(TOL, scales={**TOL.scales, "lab": dataclasses.replace(
+        lab, pairs=[p for p in lab.pairs if set(p.keys) != {"bf16-avx512-bf16", "bf16-amx"}])})
+    monkeypatch.setattr(tolerances, "load", lambda path=None: without)
     with pytest.raises(ConfigError, match=r"lab.bf16-amx.json: no expected file for these results' numerics .*"
                                           r"no move measured between bf16-avx512-bf16 and bf16-amx at the lab scale"):
         gate.evaluate(amx, files["lab"])

@@ -29,6 +29,7 @@ from harness.claims import claimsfile
 from harness.core import atomic, env
 from harness.core.atomic import read_json
 from harness.core.config import ConfigError
+from harness.core.paths import ROOT
 from harness.gate import drift, expected, output, regime, tolerances
 from harness.runs.provenance import git_commit
 from harness.runs.results import Results, load_results, results_path
@@ -143,6 +144,15 @@ def _spot_checked(names_a: dict, names_b: dict, a, b, tol: float) -> None:
                           "(non-deterministic runs):\n  " + "\n  ".join(differ))
 
 
+def source_label(results: str | Path) -> str:
+    """How the stamp names a result set: its path in the project, or, outside it, its last two parts
+    (a machine's own folders mean nothing in a clone; the runs' cache keys identify the computation)."""
+    path = Path(results).resolve()
+    if path.is_relative_to(ROOT):
+        return path.relative_to(ROOT).as_posix()
+    return f"{path.parent.name}/{path.name} (outside the project)"
+
+
 def regenerate(a: str | Path, b: str | Path, expected_path: str | Path,
                spot_check: bool = False) -> tuple[int, str]:
     """Rewrite the expected file from two independent result sets that agree (or, with
@@ -191,7 +201,7 @@ def regenerate(a: str | Path, b: str | Path, expected_path: str | Path,
     new = {n: entry(n, v) for n, v in sorted(ma.items())}
     stamp = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
              "libraries": env.library_versions(), "git_commit": commit, "alpha": claimsfile.load().rules.alpha,
-             "sources": [{"results": str(d), "cache_keys": k} for d, k in zip((a, b), keys)],
+             "sources": [{"results": source_label(d), "cache_keys": k} for d, k in zip((a, b), keys)],
              "mode": "spot-check" if spot_check else "two full computations"}
     atomic.write_json(expected_path, {"schema": expected.SCHEMA_VERSION, "profile": profile, "numerics": numerics,
                                       "test_label_counts": _label_counts(ra, profile), "provenance": prov_a,
