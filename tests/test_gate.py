@@ -82,7 +82,7 @@ def test_unchanged_results_pass_in_the_exact_regime(sets):
             code, text = gate_output.check(results, where)
             assert code == gate.PASS, text
             assert "PASS" in text and "DRIFT" not in text, text
-            assert text.splitlines()[0].startswith(f"regime: exact: the results' numerics (bf16 on CPU"), text
+            assert text.splitlines()[0].startswith("regime: exact: the results' numerics (bf16 on CPU"), text
             assert str(expected) in text.splitlines()[0], text
 
 

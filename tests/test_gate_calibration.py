@@ -147,7 +147,8 @@ def test_the_cli_prints_each_regime_says_what_is_not_simulated_and_which_goals_a
     out = capsys.readouterr().out
     table = [r for r in (line.split() for line in out.splitlines()) if len(r) > 3 and r[1] in ("exact", "cross_numerics")]
     regimes = [(r[0].split(".")[0], r[1], r[3] if r[1] == "cross_numerics" else "") for r in table]
-    assert regimes == [("lab", "exact", ""), ("lab", "cross_numerics", "fp32"), ("smoke", "exact", ""),
+    assert regimes == [("lab", "exact", ""), ("lab", "cross_numerics", "fp32"), ("lab", "cross_numerics", "bf16-amx"),
+                       ("smoke", "exact", ""),
                        ("smoke", "cross_numerics", "fp32"), ("smoke", "cross_numerics", "bf16-amx")], out
     assert (f"lab.{BF16}.json: C2b's verdict is not simulated: it rests on per-sentence validation predictions, "
             "which the test-accuracy move model does not move (held at the file's 'REPRODUCED' in every draw)") in out

@@ -7,7 +7,6 @@ provenance) with what it records (commit, both sources' cache keys, provenance).
 
 import dataclasses
 import json
-import re
 import shutil
 
 import pytest

@@ -99,3 +99,48 @@ def test_the_lab_c2b_row_is_pinned_read_back_and_gated(tmp_path):
     rows = {r.metric: r for r in outcome.rows}
     assert outcome.code == gate.DRIFT and rows["ledger.C2b.verdict"].status == "DRIFT", gate_output.text(outcome)
     assert rows["ledger.C2b.verdict"].obtained.startswith("REFUTED"), rows["ledger.C2b.verdict"]
+
+
+def _peaks_early(results, extra: int):
+    """One lab run now peaks at epoch 1, ``extra`` sentences above epoch 5 (the same 100 right at
+    epochs 2 to 5): C2b NOT ESTABLISHED while McNemar cannot tell ``extra`` vs 0 discordant sentences
+    from noise (Holm over the 6 runs)."""
+    victim = results / "lab" / "lab-fairseq-random-seed0.json"
+    data = json.loads(victim.read_text())
+    labels = data["valid_labels"]
+    wrong = "".join("1" if x == "0" else "0" for x in labels)
+    right = [100 + extra, 100, 100, 100, 100]
+    data["valid_predictions"] = [labels[:c] + wrong[c:] for c in right]
+    data["valid_accuracy"] = [c / len(labels) for c in right]
+    data["best_epoch"] = 1
+    victim.write_text(json.dumps(data))
+    return results
+
+
+def test_c2b_scores_are_exact_at_one_numerics_and_ungated_across_numerics_its_verdict_gated_in_both(tmp_path):
+    """C2b's min_holm_p rests on validation predictions; no measurement says how a change of numerics
+    moves it (AMX bf16 to fp32 moved the lab's from 1.00 to 0.75). Exact regime: a move is drift.
+    Across numerics: shown, UNGATED, with why; the verdict still gated, a changed one drift."""
+    a, b = (_peaks_early(write_results(tmp_path / f"A{i}", "lab", wall=3.0 + i, **SHAPE["lab"]), 4) for i in (0, 1))
+    path = regenerated(tmp_path / "expected", a, b)
+    expected = load_expected(path)
+    assert expected.metrics["ledger.C2b.verdict"].startswith("NOT ESTABLISHED"), expected.metrics
+    moved = _peaks_early(write_results(tmp_path / "E", "lab", **SHAPE["lab"]), 3)
+    exact = gate.evaluate(moved, path)
+    rows = {r.metric: r for r in exact.rows}
+    assert exact.regime.name == "exact" and exact.code == gate.DRIFT, gate_output.text(exact)
+    assert rows["ledger.C2b.min_holm_p"].status == "DRIFT" and rows["ledger.C2b.verdict"].status == "ok", rows
+    cross = gate.evaluate(_peaks_early(write_results(tmp_path / "F", "lab", precision="fp32", **SHAPE["lab"]), 3), path)
+    rows = {r.metric: r for r in cross.rows}
+    text = gate_output.text(cross)
+    assert cross.regime.name == "cross_numerics" and cross.code == gate.PASS, text
+    holm = rows["ledger.C2b.min_holm_p"]
+    assert holm.status == "UNGATED" and holm.obtained > holm.expected and holm.tolerance is None, holm
+    assert "ledger.C2b.min_holm_p: not gated across numerics: C2b's scores rest on per-sentence validation" in text, text
+    assert "1 score(s) not gated across numerics (no measured move)" in cross.summary, cross.summary
+    junit = gate_output.junit(cross)
+    assert 'skipped="1"' in junit and '<skipped message="not gated across numerics: C2b' in junit, junit
+    flipped = _peaks_early(write_results(tmp_path / "G", "lab", precision="fp32", **SHAPE["lab"]), 0)
+    changed = gate.evaluate(flipped, path)
+    rows = {r.metric: r for r in changed.rows}
+    assert changed.code == gate.DRIFT and rows["ledger.C2b.verdict"].status == "DRIFT", gate_output.text(changed)

@@ -77,7 +77,6 @@ def test_unknown_precision_is_refused_in_profiles(tmp_path):
 
 def test_the_cache_key_holds_the_numerics(monkeypatch):
     """The resolved precision and the CPU's class are part of every run's key."""
-    from harness.runs import cache as runs
     from harness.core.config import load_profile
 
     profile = load_profile("smoke")

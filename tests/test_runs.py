@@ -12,7 +12,6 @@ import pytest
 from harness.runs.results import results_path
 from harness.core import atomic
 import harness.train
-from harness.core.config import ConfigError
 from harness.core.records import RunResult, RunSpec
 from harness.runs.cache import get_or_run
 from harness.runs.key import cache_key, key_parts

@@ -6,7 +6,9 @@ builds from these results (``harness.claims.ledger.fresh_rows``). The regime
 (``harness.gate.regime``) picks the expected file and the tolerances: exact where the numerics are
 the expected file's, measured tolerances across numerics. Verdicts pass only when equal; a verdict
 whose decision lies within its score's tolerance of the rule's boundary is FRAGILE (reported with the
-distance; in the cross-numerics regime a change of it is noise, not drift). Every run's provenance
+distance; in the cross-numerics regime a change of it is noise, not drift). Across numerics the
+scores of a claim read from per-sentence validation predictions (C2b: ``harness.gate.replay``) are
+UNGATED: shown, not gated, since no measurement says how numerics move them; its verdict is. Every run's provenance
 (test size, data hash, checkpoint hash, profile settings) must equal the expected file's first: a
 result from another experiment is bad input, not drift.
 
@@ -28,6 +30,7 @@ from harness.core.config import ConfigError
 from harness.gate.expected import PROVENANCE, Expected, is_verdict, run_provenance, short
 from harness.gate.metrics import all_metrics, verdict_name  # noqa: F401 (verdict_name: the gate's names)
 from harness.gate.regime import EXACT, Regime, resolve
+from harness.gate.replay import held_claim
 from harness.runs.results import Results, results_path
 
 PASS, DRIFT, BAD_INPUT, REGENERATED = 0, 1, 2, 3
@@ -94,6 +97,12 @@ def crossed(name: str, expected: Expected, decisions: dict) -> bool:
     return (old[1] - old[2]) * (new[1] - new[2]) <= 0
 
 
+PASSING = ("ok", "FRAGILE", "UNGATED")  # the statuses that do not fail the gate
+UNGATED = ("not gated across numerics: {claim}'s scores rest on per-sentence validation predictions, and no "
+           "measurement says how a change of numerics moves them (AMX bf16 to fp32 moved the lab's min_holm_p "
+           "from 1.00 to 0.75, one measurement); its verdict is gated")
+
+
 def compare(expected: Expected, obtained: dict, regime: Regime, notes: dict | None = None,
             decisions: dict | None = None) -> list[Row]:
     notes, decisions = notes or {}, decisions or {}
@@ -111,6 +120,8 @@ def compare(expected: Expected, obtained: dict, regime: Regime, notes: dict | No
                 status = "FRAGILE"
         elif not isinstance(got, float):
             status = "DRIFT"
+        elif regime.name != EXACT and (claim := held_claim(name)):
+            status, tol, note = "UNGATED", None, UNGATED.format(claim=claim)
         else:
             status = "ok" if abs(got - value) <= tol + FLOAT_NOISE else "DRIFT"
         rows.append(Row(name, value, got, tol, status, notes.get(name), expected.statistics.get(name), note))
@@ -120,7 +131,7 @@ def compare(expected: Expected, obtained: dict, regime: Regime, notes: dict | No
 
 
 def failed(rows: list[Row]) -> list[Row]:
-    return [r for r in rows if r.status not in ("ok", "FRAGILE")]
+    return [r for r in rows if r.status not in PASSING]
 
 
 def fmt(v) -> str:
@@ -151,6 +162,8 @@ def summarize(rows: list[Row], n: int) -> str:
             else "")
     if shaky:
         summary += f"; {shaky} verdict(s) FRAGILE (within noise of the rule's boundary)"
+    if ungated := sum(r.status == "UNGATED" for r in rows):
+        summary += f"; {ungated} score(s) not gated across numerics (no measured move)"
     if unexpected:
         summary = (f"DRIFT: {len(bad)} of {n} expected metrics fail; {unexpected} unexpected metric(s): a run or "
                    "seed the expected file does not hold changes the gated aggregates; regenerate to gate it")

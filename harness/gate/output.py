@@ -13,15 +13,16 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from harness.gate.drift import Outcome, Row, evaluate, fmt
+from harness.gate.drift import PASSING, Outcome, Row, evaluate, fmt
 from harness.gate.expected import is_verdict
 
 COLUMNS = ("metric", "expected", "obtained", "tolerance", "|diff|", "status")
 
 
 def _cells(r: Row) -> tuple[str, ...]:
-    exact = r.status != "UNEXPECTED" and (is_verdict(r.metric) or r.tolerance == 0.0)
-    return r.metric, fmt(r.expected), fmt(r.obtained), "exact" if exact else fmt(r.tolerance), fmt(r.delta), r.status
+    exact = r.status not in ("UNEXPECTED", "UNGATED") and (is_verdict(r.metric) or r.tolerance == 0.0)
+    tolerance = "exact" if exact else "none" if r.status == "UNGATED" else fmt(r.tolerance)
+    return r.metric, fmt(r.expected), fmt(r.obtained), tolerance, fmt(r.delta), r.status
 
 
 def table(rows: list[Row]) -> str:
@@ -44,6 +45,8 @@ def _verdict_lines(rows: list[Row]) -> list[str]:
             elif r.note:  # near its boundary, yet the score did not cross it: the rule, not the numbers, moved
                 line += f"; not noise: its decision did not cross the rule's boundary ({r.note})"
             out.append(line)
+        elif r.status == "UNGATED":
+            out.append(f"{r.metric}: {r.note}")
     return out
 
 
@@ -68,8 +71,8 @@ def markdown(o: Outcome) -> str:
         cells[0], cells[-2] = f"`{cells[0]}`", f"**{cells[-2]}**" if r.status != "ok" else cells[-2]
         return "| " + " | ".join(_md(c) for c in cells) + " |"
 
-    bad = [r for r in o.rows if r.status not in ("ok", "FRAGILE")]
-    shaky = [r for r in o.rows if r.status == "FRAGILE"]
+    bad = [r for r in o.rows if r.status not in PASSING]
+    shaky = [r for r in o.rows if r.status in ("FRAGILE", "UNGATED")]
     mark = "✅" if o.code == 0 else "❌"
     out = [f"### {mark} Drift gate, profile `{o.profile}`: {o.summary.split(':')[0]}", "",
            f"{_md(o.summary)} (expected file `{o.expected_path}`, results `{o.results_dir}`).", ""]
@@ -102,10 +105,11 @@ def render(o: Outcome, kind: str = "text") -> str:
 def junit(o: Outcome) -> str:
     """JUnit XML: one <testcase> per gated metric (classname gate.<profile>.metrics) and per verdict
     (gate.<profile>.verdicts); <failure> on drift, missing or unexpected; numbers in <properties>."""
-    bad = sum(r.status not in ("ok", "FRAGILE") for r in o.rows)
+    bad = sum(r.status not in PASSING for r in o.rows)
+    skipped = sum(r.status == "UNGATED" for r in o.rows)
     suites = ET.Element("testsuites", name="harness gate", tests=str(len(o.rows)), failures=str(bad))
     suite = ET.SubElement(suites, "testsuite", name=f"gate.{o.profile}", tests=str(len(o.rows)),
-                          failures=str(bad), errors="0", skipped="0")
+                          failures=str(bad), errors="0", skipped=str(skipped))
     if o.regime:
         ET.SubElement(ET.SubElement(suite, "properties"), "property", name="regime", value=o.regime.reason)
     for r in o.rows:
@@ -118,7 +122,9 @@ def junit(o: Outcome) -> str:
                             ("fragile", r.note)):
             if value is not None:
                 ET.SubElement(props, "property", name=name, value=str(value))
-        if r.status not in ("ok", "FRAGILE"):
+        if r.status == "UNGATED":
+            ET.SubElement(case, "skipped", message=r.note)
+        elif r.status not in PASSING:
             message = " ".join(f"{k}={v}" for k, v in zip(COLUMNS[1:], _cells(r)[1:]))
             failure = ET.SubElement(case, "failure", message=f"{r.metric}: {message}", type=r.status)
             failure.text = "\n".join(_verdict_lines([r])) or message
