@@ -25,6 +25,7 @@ import logging
 import math
 import resource
 import shutil
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -45,12 +46,22 @@ PLUGINS = Path(__file__).resolve().parent / "fairseq_plugins"  # --user-dir: opt
 
 
 def load_plugins() -> None:
-    """Register the harness's fairseq optimizer and task (fairseq's ``--user-dir`` import, once)."""
+    """Register the harness's fairseq optimizer and task (fairseq's ``--user-dir`` import, once).
+
+    fairseq's import puts the plugins' parent folder (this module's own, ``harness/train``) first on
+    ``sys.path`` and leaves it there. A process spawned afterwards inherits that ``sys.path``, where
+    ``import fairseq`` then finds this very file: the folder comes off again here (a spawned worker
+    of ``harness.runs.local`` failed with "cannot import name 'checkpoint_utils' from 'fairseq'").
+    """
     from argparse import Namespace
 
     from fairseq import utils
 
-    utils.import_user_module(Namespace(user_dir=str(PLUGINS)))
+    before = list(sys.path)
+    try:
+        utils.import_user_module(Namespace(user_dir=str(PLUGINS)))
+    finally:
+        sys.path[:] = before
 
 
 def train_argv(spec: RunSpec, profile: Profile, bin_dir: Path, checkpoint, save_dir: Path,
