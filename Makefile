@@ -33,7 +33,7 @@ reproduce: env
 test: env
 	$(PY) -m pytest -m "not gpu"
 
-# The slow CPU tier: the lab's recipe on the CPU (9 cells, cached: ~26 min cold on 2 cores with
+# The slow CPU tier: the lab's recipe on the CPU (9 cells, cached: ~30-37 min cold on 2 cores with
 # native bf16, seconds warm), its tests and gate, then the lab report (out/lab/report/: ledger,
 # Figures 1-2) from the same cache.
 lab: env
