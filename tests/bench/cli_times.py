@@ -42,13 +42,13 @@ def _case(name, argv, group, new=False, cwd_rel=False):
 
 
 def _claims_rows(tmp: Path) -> list[dict]:
-    from tests.test_claims import CLAIMS_FILE_ROWS, REPORT_TOML, _edit
+    from tests.test_claims import BAD, SUITE
 
     out = []
-    for what, pattern, replacement, _ in CLAIMS_FILE_ROWS:
+    for what, (damage, _) in BAD.items():
         path = tmp / "claims" / f"{re.sub(r'[^a-z0-9]+', '-', what)}.toml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_edit(REPORT_TOML, pattern, replacement))
+        path.write_text(damage(SUITE))
         out.append(_case(f"claims file: {what}", ["ledger", "--claims", str(path)], "bad input"))
     return out
 
@@ -107,31 +107,23 @@ def _command_line_rows(tmp: Path) -> list[dict]:
 
 
 def _expected_rows(tmp: Path) -> list[dict]:
-    from harness.gate import regen
     from tests.synthetic import write_results
+    from tests.test_gate import regenerated
+    from tests.test_gate_inputs import EXPECTED_ROWS
 
     a = write_results(tmp / "gate" / "A")
     b = write_results(tmp / "gate" / "B", wall=120.0, created="2026-01-02T00:00:00+00:00")
-    good = tmp / "gate" / "smoke.json"
-    regen.regenerate(a, b, good)
+    good = regenerated(tmp / "gate" / "expected", a, b)
     payload = json.loads(good.read_text())
-    score = next(k for k, v in payload["metrics"].items() if isinstance(v.get("tolerance"), (int, float)))
-
-    def edited(name, change):
-        p = json.loads(json.dumps(payload))
-        change(p)
-        path = tmp / "gate" / name / "smoke.json"
+    rows = {}
+    for what, damage, _, _ in EXPECTED_ROWS:  # the rows of docs/bad-input.md's expected-file table
+        path = tmp / "gate" / re.sub(r"[^a-z0-9]+", "-", what) / good.name
         path.parent.mkdir(parents=True)
-        path.write_text(json.dumps(p).replace('"__nan__"', "NaN"))
-        return path
-
-    rows = {
-        "no file at --expected": tmp / "gate" / "missing" / "smoke.json",
-        "negative tolerance": edited("neg", lambda p: p["metrics"][score].update(tolerance=-0.01)),
-        "NaN tolerance": edited("nan", lambda p: p["metrics"][score].update(tolerance="__nan__")),
-        "no provenance": edited("prov", lambda p: p.pop("provenance")),
-        "schema 1": edited("schema", lambda p: p.update(schema=1)),
-    }
+        if damage is not None:
+            raw = json.loads(json.dumps(payload))
+            damage(raw)
+            path.write_text(json.dumps(raw))
+        rows[what] = path
     return [_case(f"expected file: {what}", ["gate", str(a), "--expected", str(path)], "bad input")
             for what, path in rows.items()]
 
