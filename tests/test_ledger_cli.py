@@ -77,8 +77,11 @@ HEAVY = {"torch", "fairseq", "transformers", "peft", "scipy", "matplotlib"}
 
 def test_help_and_bad_input_import_nothing_heavy(tmp_path):
     bad = write(tmp_path / "bad.toml", "malformed")
+    bad_expected = tmp_path / "smoke.fp32.json"
+    bad_expected.write_text("{")
     for argv in (["--help"], ["ledger", "--claims", str(bad)], ["ledger", "--results", str(tmp_path / "none")],
-                 ["audit", str(bad)], ["ledger", "--fail-on", "x"], ["doctor"]):
+                 ["audit", str(bad)], ["ledger", "--fail-on", "x"], ["doctor"],
+                 ["gate", str(tmp_path), "--expected", str(bad_expected)]):
         heavy = HEAVY & _imports(argv, tmp_path)
         assert not heavy, f"{argv}: imports {sorted(heavy)}"
     assert "scipy" in _imports([], tmp_path, ("-c", "import harness.claims.stats")), "the check sees imports"

@@ -58,8 +58,16 @@ def main(args) -> int:
         print("error: --format, --junit and --history go with RESULTS (check), not --regen or --calibrate",
               file=sys.stderr)
         return BAD_INPUT
-    from harness.core import atomic
     from harness.core.config import ConfigError
+    from harness.gate.expected import load_expected
+
+    if args.results and str(args.expected).endswith(".json"):
+        try:  # one expected file: read it before the ledger (scipy) loads, so a bad one is named at once
+            load_expected(args.expected)
+        except ConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return BAD_INPUT
+    from harness.core import atomic
     from harness.gate import drift, history, output, regen
 
     try:
