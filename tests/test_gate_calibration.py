@@ -99,7 +99,7 @@ def test_the_exact_regime_has_no_false_alarm_and_sees_every_drift(synthetic):
 
 
 def test_the_real_files_exact_regime_numbers_are_the_stored_targets():
-    """Whatever expected files expected/results/ holds (today smoke and lab, bf16-amx and fp32): their
+    """Whatever expected files expected/results/ holds (today smoke and lab, one per numerics key): their
     exact regime's numbers are the stored targets, and no exact target names a file that is gone."""
     cals = [calibrate.simulate(e, regime.exact(e), SETTINGS.draws, SETTINGS.seed) for e in map(load_expected, REAL)]
     _check_targets(cals, "exact")
