@@ -34,8 +34,8 @@ test: env
 	$(PY) -m pytest -m "not gpu"
 
 # The slow CPU tier: the lab's recipe on the CPU (9 cells, cached: ~30-37 min cold on 2 cores with
-# native bf16, seconds warm), its tests and gate, then the lab report (out/lab/report/: ledger,
-# Figures 1-2) from the same cache.
+# native bf16, seconds warm), its tests and gate, the gate's calibration against its stored targets
+# (9-15 min), then the lab report (out/lab/report/: ledger, Figures 1-2) from the same cache.
 lab: env
 	$(PY) -m pytest -m "slow and not gpu" --runslow
 	$(PY) -m harness reproduce --profile lab --out out/lab
