@@ -200,6 +200,7 @@ def test_report_claims_file_numbers_go_into_figure1_and_the_tables(tmp_path, fak
     from tests.claims_files import write as write_claims
 
     claims = write_claims(tmp_path / "students" / "ada.toml", "random-wins")  # random = [88.0, 89.1, 87.9]
+    monkeypatch.setenv("LAB_REPRO_CACHE", str(tmp_path / "cache"))  # an empty figure cache: Figure 1 is drawn
     drawn = []
     figure1 = figures.figure1
     monkeypatch.setattr(figures, "figure1", lambda runs, stated, title: drawn.append(stated) or figure1(runs, stated, title))

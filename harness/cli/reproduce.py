@@ -72,7 +72,12 @@ def main(args) -> int:
     # The user's data is checked before torch is imported (bad data answers at once); a user
     # checkpoint's model.pt needs torch to be read (its loader applies env.setup first).
     data_dir, checkpoint = local.resolve_inputs(profile, args.data, args.checkpoint)
-    env.setup()
+    if opts:
+        env.setup()
+    else:  # torch's switches wait for a cell to train (its runner applies them): warm, none does
+        from harness.runs.key import apply_setup_defaults
+
+        apply_setup_defaults()
     if profile.gpu and machine.device() == "cpu" and not opts:
         print(f"warning: profile {profile.name!r} is meant for a GPU; running it on the CPU", file=sys.stderr)
     results_dir = Path(args.out) / "results"

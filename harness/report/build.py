@@ -17,7 +17,7 @@ from pathlib import Path
 from harness.claims import claimsfile, ledger
 from harness.claims.claimsfile import ClaimsFile
 from harness.core import atomic
-from harness.report import figures
+from harness.report import figure_cache, figures
 from harness.report import history as history_figure
 from harness.report.render import to_html, to_markdown
 from harness.runs.provenance import git_commit
@@ -114,13 +114,17 @@ def _figures(results: Results, profile: str, claims: ClaimsFile, out_dir: Path) 
     sizes = "/".join(f"{n:,}" for n in sorted({r.test_size for group in runs.values() for r in group}))
     seeds = max((len(group) for group in runs.values()), default=0)
     short, sentence = inputs_note(results.all(profile))
-    atomic.write_bytes(out_dir / one, figures.png(figures.figure1(
-        runs, _stated_by_cell(claims),
-        f"Figure 1: test accuracy per seed, the report vs this reproduction ({profile}; {short})")))
+    stated = _stated_by_cell(claims)
+    title1 = f"Figure 1: test accuracy per seed, the report vs this reproduction ({profile}; {short})"
+    facts1 = {"runs": [[list(cell), [figure_cache.run_facts(r) for r in group]] for cell, group in runs.items()],
+              "stated": [[list(cell), sorted(by_seed.items())] for cell, by_seed in stated.items()], "title": title1}
+    atomic.write_bytes(out_dir / one, figure_cache.png("figure1", facts1, lambda: figures.figure1(runs, stated, title1)))
     epochs = max((len(r.valid_accuracy) for r in results.all(profile)), default=0)
-    atomic.write_bytes(out_dir / two, figures.png(figures.figure2(
-        results.all(profile), _stated_epoch(claims),
-        f"Figure 2: validation accuracy {'after one epoch' if epochs == 1 else 'per epoch'} ({profile})")))
+    title2 = f"Figure 2: validation accuracy {'after one epoch' if epochs == 1 else 'per epoch'} ({profile})"
+    facts2 = {"runs": [figure_cache.run_facts(r) for r in results.all(profile)], "epoch": _stated_epoch(claims),
+              "title": title2}
+    atomic.write_bytes(out_dir / two, figure_cache.png(
+        "figure2", facts2, lambda: figures.figure2(results.all(profile), _stated_epoch(claims), title2)))
     second = ("Figure 2: validation accuracy after the one epoch of each run, by framework, init and seed (one "
               f"epoch: no curve and no best epoch to choose; the report's best epoch, {_stated_epoch(claims)}, "
               "lies beyond these runs)" if epochs == 1 else

@@ -39,6 +39,19 @@ KEY_ENV_PREFIXES = ("OMP_", "MKL_")
 KEY_ENV_NAMES = ("CUBLAS_WORKSPACE_CONFIG",)
 
 
+# What ``env.setup()`` puts in the environment (``setdefault``: a user's value wins), applied without
+# importing torch, so a warm call can compute its keys (which hold OMP_* and CUBLAS_WORKSPACE_CONFIG)
+# and find every cell cached before torch's deterministic switch (2 s of imports) is needed.
+# tests/test_cache_key.py::test_the_keyed_defaults_are_what_setup_sets keeps it equal to setup's.
+SETUP_DEFAULTS = {**env._OFFLINE, "CUBLAS_WORKSPACE_CONFIG": ":4096:8"}
+
+
+def apply_setup_defaults() -> None:
+    """Set the environment ``env.setup()`` would set (``setdefault``), without torch."""
+    for name, value in SETUP_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+
+
 def keyed_environment() -> dict[str, str]:
     """The ``OMP_*``, ``MKL_*`` and ``CUBLAS_WORKSPACE_CONFIG`` values of this process."""
     return {k: v for k, v in sorted(os.environ.items())
