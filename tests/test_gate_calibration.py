@@ -133,7 +133,7 @@ def test_the_simulation_is_a_simulation_of_the_gate(synthetic, monkeypatch):
 
     expected = load_expected(synthetic / f"smoke.{BF16}.json")
     frozen = gate_metrics.ledger.fresh_rows(expected.profile, replay.runs(expected))  # the file's rows, frozen
-    monkeypatch.setattr(gate_metrics.ledger, "fresh_rows", lambda profile, runs: frozen)
+    monkeypatch.setattr(gate_metrics.ledger, "fresh_rows", lambda profile, runs, **_: frozen)
     reg = regime.Regime(regime.CROSS, "test", "smoke", 0.3,
                         {"test_accuracy": 0.005, "mean_test_accuracy": 1.0, "sd_test_accuracy": 1.0,
                          "mean_difference": 1.0}, pair=(BF16, "fp32"))

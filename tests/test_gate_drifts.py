@@ -74,9 +74,9 @@ def _changed_rule(monkeypatch):
     """A ledger whose C4 rule now says something else for the same numbers."""
     real = gate_metrics.ledger.fresh_rows
 
-    def fresh_rows(profile, runs):
+    def fresh_rows(profile, runs, **kw):
         return [dataclasses.replace(r, verdict="NOT ESTABLISHED at ±3") if r.claim == "C4" else r
-                for r in real(profile, runs)]
+                for r in real(profile, runs, **kw)]
     monkeypatch.setattr(gate_metrics.ledger, "fresh_rows", fresh_rows)
 
 

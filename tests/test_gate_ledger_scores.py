@@ -32,7 +32,7 @@ class FakeRow:
     decision: tuple | None = None
 
 
-def fake_rows(profile, runs):
+def fake_rows(profile, runs, **_):
     """C4 decided at m = 3 on a "narrowest margin" = |HF mean - fairseq mean| + 1 point."""
     def mean(fw):
         return statistics.fmean(100 * r.test_accuracy for r in runs if (r.spec.framework, r.spec.init) == (fw, "pretrained"))
@@ -125,7 +125,7 @@ def test_a_changed_verdict_whose_score_did_not_cross_the_boundary_is_drift_acros
     numbers. Drift, with both decisions' numbers."""
     monkeypatch.setattr(gate_metrics.ledger, "fresh_rows", fake_rows)
     path = _expected(tmp_path, -38)  # 2.967: HOLDS WITHIN ±3
-    monkeypatch.setattr(gate_metrics.ledger, "fresh_rows", lambda profile, runs: [
+    monkeypatch.setattr(gate_metrics.ledger, "fresh_rows", lambda profile, runs, **_: [
         FakeRow(r.claim, "NOT ESTABLISHED at ±3", r.statistic, r.label, r.scores, r.decision) if r.claim == "C4" else r
         for r in fake_rows(profile, runs)])
     outcome = gate.evaluate(write_results(tmp_path / "F", precision="fp32", overrides=_hf(-37)), path.parent)
@@ -139,7 +139,7 @@ def test_a_changed_verdict_whose_score_did_not_cross_the_boundary_is_drift_acros
 def test_rows_without_scores_or_decision_are_gated_on_their_verdicts(monkeypatch, tmp_path):
     """Rows of claim, label, verdict and statistic only: verdicts only, no FRAGILE."""
     monkeypatch.setattr(gate_metrics.ledger, "fresh_rows",
-                        lambda profile, runs: [FakeRow("C3", "REPRODUCED", "fake C3"), FakeRow("C4", "HOLDS", "fake")])
+                        lambda profile, runs, **_: [FakeRow("C3", "REPRODUCED", "fake C3"), FakeRow("C4", "HOLDS", "fake")])
     a = write_results(tmp_path / "A")
     path = regenerated(tmp_path / "expected", a, write_results(tmp_path / "B", wall=2.0))
     raw = json.loads(path.read_text())["metrics"]

@@ -54,6 +54,10 @@ def test_equivalence_is_one_of_three_verdicts_at_the_margin(a, b, verdict):
     assert decision == ("narrowest_margin", scores["narrowest_margin"], C4.margin)
     assert "at the observed" not in computed, computed  # no post-hoc power
     assert "needs" in computed and "across the 95% CI of the seed SD" in computed, computed
+    # the gate asks for no plan (it never prints one): the same judgement, without the plan's text
+    bare = equivalence.judge(a, b, ("a", "b"), C4.margin, ALPHA, POWER, with_plan=False)
+    assert bare[0] == got and bare[2:5] == (statistic, scores, decision) and bare[5] is None, bare
+    assert computed.startswith(bare[1] + "; TOST ±") and "needs" not in bare[1], (computed, bare[1])
 
 
 def test_one_sentence_cannot_flip_the_verdict_between_rungs():

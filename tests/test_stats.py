@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy.stats import binom as scipy_binom
 from scipy.stats import t as scipy_t
 
-from harness.claims import stats
+from harness.claims import printed, stats
 from harness.claims import power as planning
 
 # Per-seed accuracies as the report prints them: points with one decimal.
@@ -120,6 +120,14 @@ def test_seeds_needed_is_the_fewest_that_reach_the_power():
     assert planning.seeds_needed(sd_a / 10, sd_b / 10, margin, alpha, target) == 2  # the fewest a t-test can use
 
 
+def test_tost_power_is_memoized_on_its_arguments():
+    """A pure function: a repeated point is looked up, not integrated again; ints and floats are one key."""
+    first = planning.tost_power(1.25, 2.5, 3.0, 5, 0.05)
+    hits = planning._tost_power.cache_info().hits
+    assert planning.tost_power(1.25, 2.5, 3, 5, 0.05, 0) == first
+    assert planning._tost_power.cache_info().hits == hits + 1, planning._tost_power.cache_info()
+
+
 def test_the_plan_gives_the_seeds_across_the_sds_confidence_interval():
     """3 + 3 seeds: the planning SD has 4 df, and its 95% CI spans a factor of about 5."""
     plan = planning.plan([79.9, 79.0, 81.1], [79.9, 80.0, 83.5], 3.0, 0.05, 0.8)
@@ -193,6 +201,9 @@ def test_bad_input_is_a_clear_value_error(call, message):
         call()
 
 
-@pytest.mark.parametrize("printed, places", [(0.02, 2), (0.003, 3), (81.1, 1), (80.0, 0), (1e-5, 5)])
-def test_decimals_of_a_printed_number(printed, places):
-    assert stats.decimals(printed) == places
+@pytest.mark.parametrize("text, places, percent", [("0.02%", 2, True), ("0.003", 3, False), ("81.1%", 1, True),
+                                                    ("80.0%", 1, True), ("80%", 0, True), ("80.10", 2, False)])
+def test_a_printed_number_keeps_its_characters(text, places, percent):
+    """The digits printed are the precision: "80.0" has one decimal (a TOML float 80.0 would read as 80)."""
+    number = printed.parse(text)
+    assert (number.places, number.percent, number.text) == (places, percent, text), number

@@ -23,6 +23,7 @@ class Context:
     is_suite: bool  # the report under test's own file (its rules are what the suite's tests check)
     runs: dict[str, list[RunResult]] | None = None  # fresh runs by profile; None: no results given
     results_name: str = ""  # the results directory, as commands name it
+    plan: bool = True  # print the seed plan (``harness.claims.power``); the gate reads no plan and skips it
 
     def report(self, cell: str) -> dict[int, float]:
         return self.cells[cell].by_seed()

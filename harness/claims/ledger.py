@@ -11,6 +11,7 @@ reaches the terminal (one that fires is noted in its row's statistic).
 
 from __future__ import annotations
 
+import shlex
 import warnings
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -60,9 +61,10 @@ def _judged(evaluate, claim, section: str) -> list[Row]:
     return [_with_statistic(r, f"{r.statistic} (numerical warning: {'; '.join(notes)})") for r in rows]
 
 
-def _context(claims: ClaimsFile, runs, results_dir) -> Context:
-    return Context(claims.cells, claims.rules.alpha, claims.rules.power, claims.given, claims.is_suite, runs,
-                   str(results_dir) if results_dir is not None else "")
+def _context(claims: ClaimsFile, runs, results_dir, plan: bool = True) -> Context:
+    # commands print these paths: shell-quoted, so a path with a space or a quote pastes as one word
+    return Context(claims.cells, claims.rules.alpha, claims.rules.power, shlex.quote(claims.given), claims.is_suite,
+                   runs, shlex.quote(str(results_dir)) if results_dir is not None else "", plan)
 
 
 def report_rows(claims: ClaimsFile, ctx: Context, only: str | None = None) -> list[Row]:
@@ -92,11 +94,12 @@ def _with_statistic(row: Row, statistic: str) -> Row:
     return Row(**{**{f.name: getattr(row, f.name) for f in fields(Row)}, "statistic": statistic})
 
 
-def fresh_rows(profile: str, runs: list[RunResult], claims: ClaimsFile | None = None) -> list[Row]:
+def fresh_rows(profile: str, runs: list[RunResult], claims: ClaimsFile | None = None, plan: bool = True) -> list[Row]:
     """The rows of one profile's fresh runs, judged by the claims' own rules (``claims``: default the
-    report under test): what the drift gate pins."""
+    report under test): what the drift gate pins. ``plan=False``: no seed plan in the rows' computed
+    text (the gate reads verdicts, statistics, scores and decisions, never the plan)."""
     claims = claims or load()
-    ctx = _context(claims, {profile: runs}, None)
+    ctx = _context(claims, {profile: runs}, None, plan)
     rows = []
     for claim in claims.claims:
         relation = relations.get(claim.relation)

@@ -58,7 +58,7 @@ def ledger_metrics(profile: str, runs: list[RunResult], where) -> tuple[dict, di
     values: dict[str, float | str] = {}
     notes, decisions = {}, {}
     try:
-        rows = ledger.fresh_rows(profile, runs)
+        rows = ledger.fresh_rows(profile, runs, plan=False)  # the gate reads no seed plan: none is computed
     except ValueError as exc:  # never a pass: the verdicts cannot be gated
         raise ConfigError(f"{where}: the ledger cannot judge these runs ({exc})") from None
     for row in rows:

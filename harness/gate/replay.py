@@ -99,7 +99,36 @@ def moved(run: RunResult, points: float) -> RunResult:
 
 def ledger_tolerances(expected: Expected, s: float, z: float) -> dict[str, float]:
     """{ledger score metric: tolerance} in the cross-numerics regime (empty when the ledger's rows
-    carry no scores): z times the score's spread when each run moves by N(0, s^2) points."""
+    carry no scores): z times the score's spread when each run moves by N(0, s^2) points. Computed
+    once per distinct input (one ledger per run: seconds), keyed by everything it reads."""
+    key = (_suite_bytes(), expected.profile, _frozen(expected.metrics), _frozen(expected.provenance), _frozen(expected.label_counts),
+           _frozen(expected.statistics), _frozen(expected.decisions), float(s), float(z))
+    if key not in _TOLERANCES:
+        _TOLERANCES[key] = _ledger_tolerances(expected, s, z)
+    return dict(_TOLERANCES[key])
+
+
+_TOLERANCES: dict[tuple, dict[str, float]] = {}
+
+
+def _suite_bytes() -> bytes | None:
+    """The rules the ledger applies (the report under test's claims file), as part of the memo's key."""
+    try:
+        return claimsfile.SUITE.read_bytes()
+    except OSError:
+        return None
+
+
+def _frozen(value):
+    """A hashable copy of a JSON-like value (dicts, lists, tuples, scalars)."""
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _ledger_tolerances(expected: Expected, s: float, z: float) -> dict[str, float]:
     base = runs(expected)
     values = {k: v for k, v in ledger(expected, base)[0].items() if isinstance(v, float)}
     var = dict.fromkeys(values, 0.0)

@@ -25,8 +25,10 @@ from harness.claims.row import FRESH, REPORT, Row, not_run, p, pts
 NAME = "equivalence"
 
 
-def judge(a: dict[int, float], b: dict[int, float], cells, margin: float, alpha: float, power_target: float):
-    """(verdict, computed, statistic, scores, decision, plan or None) of the rule on per-seed points."""
+def judge(a: dict[int, float], b: dict[int, float], cells, margin: float, alpha: float, power_target: float,
+          with_plan: bool = True):
+    """(verdict, computed, statistic, scores, decision, plan or None) of the rule on per-seed points
+    (``with_plan=False``: no seed plan, computed only where it is printed; the verdict is the same)."""
     na, nb = cells
     x, y = list(a.values()), list(b.values())
     head = f"{na} - {nb}"
@@ -47,8 +49,9 @@ def judge(a: dict[int, float], b: dict[int, float], cells, margin: float, alpha:
     beyond = stats.beyond_margin(x, y, margin)
     sds = f"seed SDs {np.std(x, ddof=1):.2f} / {np.std(y, ddof=1):.2f}"
     computed = f"{head} = {diff:+.2f} points (n={len(x)}+{len(y)} seeds; {sds})"
-    plan = power.plan(x, y, margin, alpha, power_target)  # undecidable() left 2+ seeds per arm, some spread
-    computed += "; " + plan.describe()
+    plan = power.plan(x, y, margin, alpha, power_target) if with_plan else None  # 2+ seeds per arm, some spread
+    if plan:
+        computed += "; " + plan.describe()
     statistic = (f"Welch {1 - 2 * alpha:.0%} CI {ci.low:+.2f} to {ci.high:+.2f} (TOST ±{margin:g} p={p(tost.pvalue)}, "
                  f"alpha {alpha:g}); narrowest establishable margin ±{narrowest:.2f}; beyond ±{margin:g} "
                  f"p={p(beyond.pvalue)} (one-sided Welch); Welch two-sided p={p(stats.welch(x, y).pvalue)} "
@@ -59,7 +62,8 @@ def judge(a: dict[int, float], b: dict[int, float], cells, margin: float, alpha:
 
 def _row(claim, ctx, a, b, says, test, section, decide=None) -> Row:
     params = claim.params
-    verdict, computed, statistic, scores, decision, plan = judge(a, b, params.cells, params.margin, ctx.alpha, ctx.power)
+    verdict, computed, statistic, scores, decision, plan = judge(a, b, params.cells, params.margin, ctx.alpha, ctx.power,
+                                                                 ctx.plan)
     if decide and plan and verdict.startswith("NOT ESTABLISHED") and plan.seeds and plan.seeds > plan.seeds_at_hand:
         computed += "; " + decide(plan.seeds)
     return Row(claim.id, says, computed, statistic, verdict, test, section, scores, decision)

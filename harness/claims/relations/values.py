@@ -50,7 +50,7 @@ def report_rows(claim, ctx) -> list[Row]:
         if len(fresh) < 2:
             return skip(f"fewer than 2 {params.profile} runs of {cell} on the report's files")
         verdict, computed, statistic, _, _, _ = equivalence.judge(fresh, stated, (f"fresh {cell}", "the report's"),
-                                                                   params.margin, ctx.alpha, ctx.power)
+                                                                   params.margin, ctx.alpha, ctx.power, ctx.plan)
         verdicts.append(verdict)
         rows.append(f"{cell}: {pts(fresh.values())} (seeds {sorted(fresh)}); {computed}")
         stats_.append(f"{cell}: {verdict}; {statistic}")
