@@ -58,12 +58,56 @@ def test_an_option_given_twice_is_refused(tmp_path, capsys, option):
     err = capsys.readouterr().err
     assert err.startswith(f"error: {option} given twice (a and b): ") and err.count("\n") == 1, err
     if option == "--claims":
-        assert "python -m harness audit FILE..." in err, err
+        assert "python -m harness audit --claims FILE..." in err, err
 
 
-def test_fail_on_with_an_unknown_verdict(capsys):
-    assert cli(["ledger", "--fail-on", "PASSED"]) == 2
-    assert capsys.readouterr().err.startswith("error: --fail-on: 'PASSED' is not a verdict; give one or more of")
+@pytest.mark.parametrize("verb", ["ledger", "audit"])
+@pytest.mark.parametrize("names", ["PASSED", "REFUTEDX", "REFUTED;WRONG AS PRINTED", "REFUTED WRONG AS PRINTED",
+                                   "REFUTED,", "NOT"])
+def test_fail_on_with_an_unknown_verdict_is_an_error_listing_the_valid_ones(capsys, verb, names):
+    """A typo never turns the gate into a silent pass (the report has REFUTED and WRONG AS PRINTED)."""
+    argv = ["ledger"] if verb == "ledger" else ["audit", "--claims", "expected/report.toml"]
+    code = cli([*argv, "--fail-on", names])
+    err = capsys.readouterr().err
+    if names == "REFUTED,":  # a trailing comma is harmless: REFUTED is a name
+        assert code == 1, err
+        return
+    assert code == 2, err
+    bad = " ".join(names.split(",")[0].split()).upper()
+    assert err.startswith(f"error: --fail-on: {bad!r} is not a verdict") and err.count("\n") == 1, err
+    assert "REPRODUCED, HOLDS WITHIN, NOT ESTABLISHED, REFUTED, WRONG AS PRINTED, NOT RUN, NOT READ" in err, err
+    if ";" in names or " WRONG" in names:
+        assert "(separate names with commas)" in err, err
+
+
+def test_fail_on_matches_the_base_name_whatever_follows_it():
+    from harness.claims.failon import base, failing, parse_fail_on
+
+    names = parse_fail_on("reproduced, harness error")
+    assert names == ("REPRODUCED", "HARNESS ERROR", "NOT READ"), names
+    verdicts = {"C1": "REPRODUCED (own delta 0.1)", "C2": "REPRODUCEDX", "C3": "harness error: KeyError 'x', please "
+                "report", "C4": "HOLDS WITHIN ±3 (own alpha 0.49)", "C5": "NOT READ (a.toml: not found)"}
+    assert failing(verdicts, names) == [("C1", verdicts["C1"]), ("C3", verdicts["C3"]), ("C5", verdicts["C5"])]
+    assert base("HOLDS WITHIN ±3 (own alpha 0.49)") == "HOLDS WITHIN" and base("REFUTEDX") == ""
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["ledger", "--claims", "{tmp}"], "{tmp}: is a directory; --claims: a claims file is a file"),
+    (["ledger", "--claims", "{tmp}/none.toml"], "{tmp}/none.toml: not found (--claims: a claims file)"),
+    (["ledger", "--out", "{tmp}/f/x.md"], "{tmp}/f/x.md: --out cannot be written: {tmp}/f is a file, not a directory"),
+    (["ledger", "--out", "{tmp}"], "{tmp}: --out is a directory; give a file path"),
+    (["ledger", "--results", "{tmp}/f"], "{tmp}/f: is a file; --results: a results directory is a directory"),
+    (["report", "--claims", "{tmp}", "--out", "{tmp}/r"], "{tmp}: is a directory; --claims: a claims file is a file"),
+    (["audit", "/nonexistent"], "/nonexistent: not found"),
+])
+def test_a_bad_path_is_one_line_naming_it_and_nothing_is_written(tmp_path, capsys, argv, message):
+    (tmp_path / "f").write_text("keep")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert cli([a.format(tmp=tmp_path) for a in argv]) == 2
+    out, err = capsys.readouterr()
+    lines = [line for line in err.splitlines() if not line.startswith("note: ")]
+    assert lines[0] == f"error: {message.format(tmp=tmp_path)}" and out == "", (err, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before and (tmp_path / "f").read_text() == "keep"
 
 
 def _imports(argv, tmp_path, how=("-m", "harness")) -> set[str]:

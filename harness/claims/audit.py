@@ -1,49 +1,57 @@
-"""Auditing a class: many reports' claims files, one table of verdicts (report x claim).
+"""Auditing a class: many reports' claims files, one grading view (report x claim).
 
-``python -m harness audit CLAIMS...`` (``harness.cli.audit``) reads files, directories (every
-``*.toml`` in them) and glob patterns (:func:`expand`), judges every file in one process
-(:func:`audit`) and renders the table (:func:`to_markdown`, :func:`to_csv`, :func:`to_json`; the
-terminal and HTML views are in ``harness.report``). A file that cannot be read is listed with its
-one-line error and never stops the others.
+``python -m harness audit --claims CLAIMS...`` (``harness.cli.audit``) reads files, directories
+(every claims file in them) and glob patterns (:func:`expand`), judges every file in one process
+(:func:`audit`); ``harness.claims.audit_table`` renders the view (Markdown, CSV, JSON; the terminal
+and HTML views are in ``harness.report``). A file that cannot be read, or does not exist, is a
+report whose verdict is NOT READ, with its one-line error: it never stops the others, and any
+``--fail-on`` fails on it (``harness.claims.failon``).
 
-The ledger is reached through ONE function, :func:`rows_for`; the rest of this module knows only
-that a row has ``.claim`` and ``.verdict`` and that the ledger renders as Markdown, so a new ledger
-(other row ids, other sections) is a change to that function alone.
+The ledger is reached through ONE function, :func:`rows_for`; the rest knows only the graded rows
+(``harness.claims.cause.Graded``: claim, verdict, cause, ...), so a new ledger is a change to that
+function alone. How an input path becomes a claims file is the ``load`` callable :func:`audit` is
+given (default: :func:`harness.claims.claimsfile.load`), so another intake (a report drafted into a
+claims file) plugs in without touching this module.
 """
 
 from __future__ import annotations
 
-import csv
 import glob
-import io
-import json
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The verdicts' names (docs/ledger.md), as ``--fail-on`` takes them: a verdict matches a name it
-# starts with ("REFUTED at ±3" matches REFUTED; HOLDS WITHIN ±2 matches "HOLDS WITHIN ±2" too).
-VERDICT_NAMES = ("REPRODUCED", "HOLDS WITHIN", "NOT ESTABLISHED", "REFUTED", "WRONG AS PRINTED", "NOT RUN")
+from harness.claims.cause import Graded, grade
+from harness.claims.failon import NOT_READ, VERDICT_NAMES, failing, parse_fail_on  # noqa: F401 (re-exported)
+
 RESERVED = {"index"}  # index.html / index.md / ... sit beside the reports' own <name>.md
+SUFFIXES = [".toml"]  # what a directory given to audit contributes (an intake may add its own)
 
 
 # --- the adapter: the one place that calls the ledger -----------------------------------------
 
 
-def rows_for(path: str | Path) -> tuple[list, str]:
-    """One claims file's ledger: (the rows of its claims, the whole ledger as Markdown). Each row
-    has ``.claim`` and ``.verdict``. Raises ``ConfigError`` (a ValueError, one line naming the file)
-    for a malformed or missing file, before anything heavy is imported. The facts only fairseq or
-    peft can tell (C1's count, C5's behaviour) are computed once and cached
-    (``harness.claims.facts``): every file after the first reuses them."""
+def rows_for(path: str | Path, load=None) -> tuple[list[Graded], str]:
+    """One claims file's ledger: (its graded rows, the whole ledger as Markdown). ``load(path)``
+    gives the claims file (default: ``claimsfile.load``); it raises ``ConfigError`` (a ValueError,
+    one line naming the file) for a malformed or missing file, before anything heavy is imported.
+    The facts only fairseq or peft can tell (C1's count, C5's behaviour) are computed once and
+    cached (``harness.claims.facts``): every file after the first reuses them."""
     from harness.claims import claimsfile
 
-    claims = claimsfile.load(path)  # the claims file's checks: light, before torch
+    claims = (load or claimsfile.load)(path)  # the claims file's checks: light, before torch
     from harness.claims import ledger
 
     led = ledger.build(claims)
-    return led.rows, ledger.to_markdown(led)
+    return graded(led.rows, claims), ledger.to_markdown(led)
+
+
+def graded(rows, claims) -> list[Graded]:
+    """A ledger's rows graded, each with its claim from ``claims`` (a claims file)."""
+    by_id = {c.id: c for c in claims.claims}
+    return [grade(row, by_id.get(row.claim)) for row in rows]
 
 
 # --- reading a class ----------------------------------------------------------------------------
@@ -51,14 +59,36 @@ def rows_for(path: str | Path) -> tuple[list, str]:
 
 @dataclass(frozen=True)
 class Audited:
-    """One report: its name (unique, a file name), the path given, claim -> verdict, its full ledger
-    as Markdown, or the one-line error that kept it from being read."""
+    """One report: its name (unique, a file name that keeps the stem's letters), the path given, its
+    graded rows, its full ledger as Markdown, or the one-line error that kept it from being read."""
 
     name: str
     path: str
-    verdicts: dict[str, str] = field(default_factory=dict)
+    rows: list[Graded] = field(default_factory=list)
     markdown: str = ""
     error: str = ""
+
+    @property
+    def verdicts(self) -> dict[str, str]:
+        """claim -> the verdict of its first row (NOT READ: none)."""
+        out: dict[str, str] = {}
+        for r in self.rows:
+            out.setdefault(r.claim, r.verdict)
+        return out
+
+    @property
+    def first_rows(self) -> dict[str, Graded]:
+        out: dict[str, Graded] = {}
+        for r in self.rows:
+            out.setdefault(r.claim, r)
+        return out
+
+    @property
+    def verdict_pairs(self) -> list[tuple[str, str]]:
+        """(claim, verdict) per claim; an unread report is one pair ("-", "NOT READ (its error)")."""
+        if self.error:
+            return [("-", f"{NOT_READ} ({self.error})")]
+        return list(self.verdicts.items())
 
 
 @dataclass(frozen=True)
@@ -76,20 +106,23 @@ class Audit:
 
 
 def expand(items: list[str]) -> list[tuple[str, str]]:
-    """Each command-line item as (path, error): a directory gives its ``*.toml`` files (sorted), a
-    glob pattern its matches; a directory without claims files or a pattern that matches nothing is
-    one entry with an error. A file named twice is read once."""
+    """Each command-line item as (path, error): a directory gives its claims files (:data:`SUFFIXES`,
+    sorted), a glob pattern its matches; a path that does not exist, a directory without claims
+    files or a pattern that matches nothing is one entry with an error. A file named twice is read once."""
     out, seen = [], set()
     for item in items:
         p = Path(item)
         if p.is_dir():
-            found = sorted(str(f) for f in p.glob("*.toml") if f.is_file())
+            found = sorted(str(f) for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES)
             if not found:
-                out.append((item, f"{item}: a directory with no *.toml claims file in it"))
+                out.append((item, f"{item}: a directory with no {' / '.join('*' + s for s in SUFFIXES)} file in it"))
         elif not p.exists() and glob.has_magic(item):
             found = sorted(f for f in glob.glob(item) if Path(f).is_file())
             if not found:
                 out.append((item, f"{item}: no file matches this pattern"))
+        elif not p.exists():
+            found = []
+            out.append((item, f"{item}: not found"))
         else:
             found = [item]
         for f in found:
@@ -100,19 +133,25 @@ def expand(items: list[str]) -> list[tuple[str, str]]:
     return out
 
 
+def slug(text: str) -> str:
+    """A file-name-safe name that keeps its letters: "23-zoé-martin" stays, "bob smith" -> "bob-smith"."""
+    return re.sub(r"[^\w.-]+", "-", unicodedata.normalize("NFC", text)).strip("-") or "report"
+
+
 def _names(paths: list[str]) -> list[str]:
-    """A unique, file-name-safe name per path: its stem; on a clash the parent folder joins it,
-    then a number."""
-    names, taken = [], set(RESERVED)
-    stems = [re.sub(r"[^A-Za-z0-9._-]+", "-", Path(p).stem) or "report" for p in paths]
-    for p, stem in zip(paths, stems):
+    """A unique name per path: its stem (letters kept, :func:`slug`); stems that clash (case-blind,
+    as on a case-insensitive disk) take their parent folder's name, then a number."""
+    names, taken = [], {r.casefold() for r in RESERVED}
+    stems = [slug(Path(p).stem) for p in paths]
+    folded = [s.casefold() for s in stems]
+    for p, stem, key in zip(paths, stems, folded):
         name = stem
-        if name in taken or stems.count(stem) > 1:
-            name = f"{re.sub(r'[^A-Za-z0-9._-]+', '-', Path(p).resolve().parent.name)}-{stem}"
+        if key in taken or folded.count(key) > 1:
+            name = f"{slug(Path(p).resolve().parent.name)}-{stem}"
         base, i = name, 2
-        while name in taken:
+        while name.casefold() in taken:
             name, i = f"{base}-{i}", i + 1
-        taken.add(name)
+        taken.add(name.casefold())
         names.append(name)
     return names
 
@@ -124,22 +163,21 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text} (an error in the harness, not in the file: please report it)"
 
 
-def audit(items: list[str], progress=None) -> Audit:
-    """Every claims file of ``items`` (:func:`expand`) judged in this process. ``progress(path,
-    audited)`` is called after each file."""
+def audit(items: list[str], progress=None, load=None) -> Audit:
+    """Every claims file of ``items`` (:func:`expand`) judged in this process. ``load(path)`` turns
+    an input path into a claims file (default: ``claimsfile.load``); ``progress(path, audited)`` is
+    called after each file."""
     entries = expand(items)
     reports = []
     for (path, error), name in zip(entries, _names([p for p, _ in entries])):
         if not error:
             try:
-                rows, markdown = rows_for(path)
+                rows, markdown = rows_for(path, load) if load else rows_for(path)
             except Exception as exc:  # one file never stops the others; its error is listed
                 error = _one_line(exc)
             else:
-                verdicts = {}
-                for row in rows:
-                    verdicts.setdefault(row.claim, row.verdict)  # a claim's first row
-                reports.append(Audited(name, path, verdicts, markdown))
+                rows = [r if isinstance(r, Graded) else grade(r) for r in rows]  # another ledger's rows too
+                reports.append(Audited(name, path, rows, markdown))
         if error:
             reports.append(Audited(name, path, error=error if path in error else f"{path}: {error}"))
         if progress:
@@ -160,86 +198,3 @@ def claim_order(claim_lists: list[list[str]]) -> list[str]:
         return (int(m.group(1)) if m else 10**9, first[c])
 
     return sorted(first, key=key)
-
-
-# --- --fail-on ----------------------------------------------------------------------------------
-
-
-def parse_fail_on(text: str, flag: str = "--fail-on") -> tuple[str, ...]:
-    """``REFUTED,WRONG AS PRINTED`` -> ("REFUTED", "WRONG AS PRINTED"): verdict prefixes, each
-    starting with one of :data:`VERDICT_NAMES` (any case); anything else is a ``ValueError``."""
-    prefixes = tuple(p.strip().upper() for p in text.split(",") if p.strip())
-    if not prefixes:
-        raise ValueError(f"{flag}: empty; give verdicts, e.g. {flag} 'REFUTED,WRONG AS PRINTED'")
-    for p in prefixes:
-        if not p.startswith(VERDICT_NAMES):
-            raise ValueError(f"{flag}: {p!r} is not a verdict; give one or more of {', '.join(VERDICT_NAMES)} "
-                             f"(comma-separated, e.g. {flag} 'REFUTED,WRONG AS PRINTED')")
-    return prefixes
-
-
-def failing(verdicts: dict[str, str] | list, prefixes: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(claim, verdict) of every verdict that starts with one of ``prefixes``; ``verdicts`` is a
-    claim -> verdict mapping or a list of rows."""
-    pairs = verdicts.items() if isinstance(verdicts, dict) else [(r.claim, r.verdict) for r in verdicts]
-    return [(c, v) for c, v in pairs if v.upper().startswith(prefixes)]
-
-
-# --- rendering -----------------------------------------------------------------------------------
-
-
-def short(verdict: str) -> str:
-    """A verdict without its parenthesised reason: "REFUTED (bias: ...)" -> "REFUTED";
-    "NOT ESTABLISHED at ±3 (holds within ±5)" -> "NOT ESTABLISHED at ±3"."""
-    return verdict.split(" (", 1)[0]
-
-
-MISSING = "—"
-
-
-def table(a: Audit, full: bool = False) -> tuple[list[str], list[list[str]]]:
-    """(header, rows) of the verdict table; ``full``: whole verdicts, else :func:`short` ones."""
-    head = ["report", *a.claims]
-    rows = []
-    for r in a.reports:
-        if r.error:
-            rows.append([f"{r.name} (not read)", *[MISSING] * len(a.claims)])
-        else:
-            rows.append([r.name, *[(r.verdicts[c] if full else short(r.verdicts[c])) if c in r.verdicts else MISSING
-                                   for c in a.claims]])
-    return head, rows
-
-
-def summary(a: Audit) -> str:
-    return f"{len(a.reports)} claims files: {len(a.read)} read, {len(a.unread)} not read"
-
-
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def to_markdown(a: Audit) -> str:
-    head, rows = table(a)
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
-    lines += ["", summary(a) + "."]
-    if a.unread:
-        lines += ["", "Not read:", ""] + [f"- {_md_cell(r.error)}" for r in a.unread]
-    return "\n".join(lines) + "\n"
-
-
-def to_csv(a: Audit) -> str:
-    """One line per report: name, path, every claim's whole verdict, the error (empty when read)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["report", "path", *a.claims, "error"])
-    for r in a.reports:
-        w.writerow([r.name, r.path, *[r.verdicts.get(c, "") for c in a.claims], r.error])
-    return buf.getvalue()
-
-
-def to_json(a: Audit) -> str:
-    payload = {"claims": a.claims,
-               "reports": [{"name": r.name, "path": r.path, "verdicts": r.verdicts, "error": r.error or None}
-                           for r in a.reports]}
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

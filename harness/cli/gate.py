@@ -1,6 +1,10 @@
 """``python -m harness gate``: results against their expected file (CI's drift gate), ``--regen``, or
 ``--calibrate``.
 
+``--results DIR`` is checked against ``--expected`` (default ``expected/results``); the old
+spelling ``gate RESULTS`` still works, with a note. ``--format``: auto (a table on a terminal,
+Markdown otherwise), table (the text diff; ``text``, its old name, still works), markdown, json.
+
 Exit codes: 0 pass (``--calibrate``: printed); 1 drift; 2 bad input (``--regen`` refused included);
 3 regenerated (the expected file was rewritten: review the diff, commit, rerun). ``harness.gate``
 says what is gated, ``harness.gate.regime`` how strictly.
@@ -14,11 +18,10 @@ BAD_INPUT = 2
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("results", nargs="?", help="results directory (<dir>/<profile>/<run>.json)")
-    parser.add_argument("--expected",
-                        help="the expected files' directory (expected/results/: the profile and numerics of the results "
-                             "pick the file and the regime), a profile path (expected/results/smoke) or one file "
-                             "(expected/results/smoke.fp32.json)")
+    from harness.cli.options import add_expected, add_format, add_results
+
+    add_results(parser, positional=True, help_="check: the results directory (<dir>/<profile>/<run>.json) to gate")
+    add_expected(parser)
     parser.add_argument("--regen", nargs=2, metavar=("RESULTS_A", "RESULTS_B"),
                         help="rewrite the expected file of the results' numerics from two independently computed "
                              "result sets that agree")
@@ -28,8 +31,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--calibrate", metavar="EXPECTED",
                         help="print the gate's simulated false-alarm rate and detection power per regime for an "
                              "expected file, or every one in a directory")
-    parser.add_argument("--format", choices=("text", "markdown", "json"), default="text",
-                        help="how to print the diff (default: text)")
+    add_format(parser, ("auto", "table", "markdown", "json"), old={"text": "table"})
     parser.add_argument("--junit", metavar="FILE", help="also write JUnit XML: one test case per metric and verdict")
     parser.add_argument("--history", metavar="FILE",
                         help="also append the gated metrics, commit and provenance to this JSON-lines file")
@@ -44,18 +46,19 @@ def _calibrate(path: str) -> int:
 
 
 def main(args) -> int:
+    from harness.cli.options import old_spelling, resolve_format
+
+    old_spelling(args, "results", "--results", "RESULTS")
     modes = sum(map(bool, (args.results, args.regen, args.calibrate)))
     if modes != 1:
-        print("error: give one of RESULTS (check), --regen RESULTS_A RESULTS_B, --calibrate EXPECTED", file=sys.stderr)
-        return BAD_INPUT
-    if not args.calibrate and not args.expected:
-        print("error: --expected is required (expected/results/, or one expected file)", file=sys.stderr)
+        print("error: give one of --results DIR (check), --regen RESULTS_A RESULTS_B, --calibrate EXPECTED",
+              file=sys.stderr)
         return BAD_INPUT
     if args.spot_check and not args.regen:
         print("error: --spot-check goes with --regen", file=sys.stderr)
         return BAD_INPUT
-    if not args.results and (args.junit or args.history or args.format != "text"):
-        print("error: --format, --junit and --history go with RESULTS (check), not --regen or --calibrate",
+    if not args.results and (args.junit or args.history or args.format != "auto"):
+        print("error: --format, --junit and --history go with --results (check), not --regen or --calibrate",
               file=sys.stderr)
         return BAD_INPUT
     from harness.core.config import ConfigError
@@ -81,7 +84,8 @@ def main(args) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
-    print(output.render(outcome, args.format))
+    fmt = resolve_format(args.format)
+    print(output.render(outcome, {"table": "text"}.get(fmt, fmt)))
     if args.junit:
         atomic.write_text(args.junit, output.junit(outcome))
     if args.history:

@@ -136,6 +136,19 @@ def _figures(results: Results, profile: str, claims: ClaimsFile, out_dir: Path) 
             ("img", two, second)]
 
 
+def _claims_figure(claims: ClaimsFile, out_dir: Path) -> list:
+    """Figure 1 from the claims file alone: the report's per-seed numbers, its source in the legend."""
+    stated = _stated_by_cell(claims)
+    title = "Figure 1: test accuracy per seed, as the report states it"
+    facts = {"runs": [], "stated": [[list(cell), sorted(by_seed.items())] for cell, by_seed in stated.items()],
+             "title": title, "source": claims.source}
+    atomic.write_bytes(out_dir / "figure1-claims.png", figure_cache.png(
+        "figure1", facts, lambda: figures.figure1({}, stated, title, source=claims.source)))
+    return [("img", "figure1-claims.png", f"Figure 1: test accuracy per seed as the report states it (source: "
+                                          f"{claims.source}); means ±1 sample SD over its seeds. No results were "
+                                          "given: run `python -m harness reproduce` to set a reproduction beside it.")]
+
+
 def _provenance(results: Results, profile: str) -> list:
     runs = results.all(profile)
     seen: dict[str, set[str]] = {}
@@ -147,23 +160,28 @@ def _provenance(results: Results, profile: str) -> list:
     return [("table", ["", "value(s) over the runs"], rows)]
 
 
-def build(results_dir: str | Path, out_dir: Path, led: ledger.Ledger | None = None,
+def build(results_dir: str | Path | None, out_dir: Path, led: ledger.Ledger | None = None,
           history: str | Path | None = None, claims: str | Path | None = None) -> list:
     """The report as blocks: ("h", level, text) | ("p", text) | ("table", head, rows) | ("img", file, caption) | ("md", text).
     ``led``: the claim ledger when the caller already built it from ``results_dir``; ``history``: a
     gate history file (``harness.gate.history``), plotted as the last section; ``claims``: a claims
-    file (default: expected/report.toml), whose numbers the ledger, the tables and Figure 1 use."""
-    results = load_results(results_dir)
-    led = led or ledger.build(claimsfile.load(claims), Path(results_dir))
+    file (default: expected/report.toml), whose numbers the ledger, the tables and Figure 1 use.
+    ``results_dir`` None: the claims file alone (its ledger, its numbers, Figure 1 from them)."""
+    results = load_results(results_dir) if results_dir is not None else None
+    led = led or ledger.build(claimsfile.load(claims), Path(results_dir) if results_dir is not None else None)
     claims = led.claims
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     ledger_blocks, not_run = _ledger(led)
+    given = (f"Results: `{results_dir}` (profiles: {', '.join(results.profiles)})" if results is not None else
+             "Results: none given (the claims file alone; runs come from `python -m harness reproduce`)")
     blocks = [("h", 1, "Reproducibility report: the NLP Frameworks lab"),
-              ("p", f"Results: `{results_dir}` (profiles: {', '.join(results.profiles)}). Claims: "
-                    f"`{claims.name}` (source: {claims.source}). Written {now} by harness commit `{git_commit()}`."),
+              ("p", f"{given}. Claims: `{claims.name}` (source: {claims.source}). Written {now} by harness commit "
+                    f"`{git_commit()}`."),
               ("h", 2, "Claim ledger"), *ledger_blocks,
               ("h", 2, "Claims not run"), *not_run,
               ("h", 2, "The report's numbers"), *_stated(claims)]
+    if results is None:
+        return blocks + _claims_figure(claims, out_dir)
     for profile in results.profiles:
         blocks += [("h", 2, f"Profile `{profile}`"), ("h", 3, "Per-seed test accuracy"),
                    *_per_seed(results, profile, claims), ("h", 3, "Figures"),
@@ -173,7 +191,7 @@ def build(results_dir: str | Path, out_dir: Path, led: ledger.Ledger | None = No
     return blocks
 
 
-def write_report(results_dir: str | Path, out_dir: str | Path, led: ledger.Ledger | None = None,
+def write_report(results_dir: str | Path | None, out_dir: str | Path, led: ledger.Ledger | None = None,
                  history: str | Path | None = None, claims: str | Path | None = None) -> Path:
     """Write report.md, report.html and the figures into ``out_dir``; return the Markdown's path."""
     out_dir = Path(out_dir)  # created by the first file written: a bad input leaves no directory

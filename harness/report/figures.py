@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import statistics
+import textwrap
 
 from harness.core.records import RunResult
 
@@ -26,6 +27,8 @@ COLORS = {("fairseq", "pretrained"): "#1f77b4", ("fairseq", "random"): "#d62728"
 MARKERS = "osD^v<>"
 ERRORS_NOTE = ("error bars: per seed ±1 binomial SE (n = {n} test sentences); "
                "means ±1 sample SD over seeds (n = {k} seeds); the report states no n per seed")
+CLAIMS_ONLY_NOTE = ("the report's numbers alone (no results given); means ±1 sample SD over seeds (n = {k} seeds); "
+                    "the report states no n per seed, so its seeds carry no bar")
 
 
 def pyplot():
@@ -50,17 +53,19 @@ def _sd(values: list[float]) -> float:
 
 
 def figure1(runs: dict[tuple[str, str], list[RunResult]], stated: dict[tuple[str, str], dict[int, float]],
-            title: str):
+            title: str, source: str = ""):
     """``runs``: (framework, init) -> this reproduction's runs; ``stated``: (framework, init) ->
-    {seed: the report's test accuracy in points}. Bars in percent; the last group is the mean."""
+    {seed: the report's test accuracy in points}; ``source``: where the report's numbers come from
+    (the claims file's ``source``), the legend's title. Bars in percent; the last group is the mean.
+    Without runs, the report's cells alone (``report --claims FILE`` without results)."""
     plt = pyplot()
-    cells = [c for c in COLORS if runs.get(c)]
-    seeds = sorted({r.spec.seed for c in cells for r in runs[c]} | {s for c in cells for s in stated.get(c, {})})
+    cells = [c for c in COLORS if runs.get(c)] or [c for c in COLORS if stated.get(c)]
+    seeds = sorted({r.spec.seed for c in cells for r in runs.get(c, ())} | {s for c in cells for s in stated.get(c, {})})
     groups = [f"Seed {s}" for s in seeds] + ["mean"]
-    series = [(c, who) for c in cells for who in ("report", "reproduction")]
+    series = [(c, who) for c in cells for who in ("report", "reproduction") if who == "report" or runs.get(c)]
     width = 0.84 / max(len(series), 1)
     fig, ax = plt.subplots(figsize=(max(6.4, 1.4 * len(groups) + 0.3 * len(series)), 4.4))
-    sizes = sorted({r.test_size for c in cells for r in runs[c]})
+    sizes = sorted({r.test_size for c in cells for r in runs.get(c, ())})
     for i, ((fw, init), who) in enumerate(series):
         offset = (i - (len(series) - 1) / 2) * width
         if who == "report":
@@ -86,8 +91,10 @@ def figure1(runs: dict[tuple[str, str], list[RunResult]], stated: dict[tuple[str
     ax.set_ylabel("test accuracy (%)")
     ax.set_ylim(0, 105)
     ax.set_title(title)
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    note = ERRORS_NOTE.format(n=" / ".join(f"{n:,}" for n in sizes) or "?", k=len(seeds))
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), title_fontsize=7,
+              title=textwrap.fill(f"the report: {source}", 42) if source else None)
+    note = (ERRORS_NOTE.format(n=" / ".join(f"{n:,}" for n in sizes), k=len(seeds)) if sizes else
+            CLAIMS_ONLY_NOTE.format(k=len(seeds)))
     ax.text(0.0, -0.09, note, transform=ax.transAxes, ha="left", va="top", fontsize=7, gid="errors-note")
     return fig
 

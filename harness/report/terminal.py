@@ -2,7 +2,9 @@
 
 The ledger's table is one line per row: the claim, its verdict (coloured by kind) and the first
 clause of its statistic, cut to the terminal's width; the full Markdown stays behind ``--format
-markdown`` and in the report. The audit's table is report x claim with the verdicts' short forms.
+markdown`` and in the report. The audit's view fits a 100-column terminal, wrapping on words: one
+line per report (its counts, then each claim that is not reproduced, with its verdict and cause),
+then the counts per claim; the columns no claims file decides are one note below.
 ``rich`` is imported only here, and only when a table is printed.
 """
 
@@ -11,7 +13,8 @@ from __future__ import annotations
 import re
 import sys
 
-from harness.claims.audit import MISSING, Audit, summary, table
+from harness.claims.audit import Audit
+from harness.claims.audit_table import cell, claim_table, fold_note, folded, report_counts, summary
 
 STYLES = (("REPRODUCED", "green"), ("HOLDS WITHIN", "green"), ("NOT ESTABLISHED", "yellow"),
           ("REFUTED", "bold red"), ("WRONG AS PRINTED", "bold red"), ("NOT RUN", "dim"))
@@ -52,32 +55,46 @@ def ledger_table(rows, title: str = "Claim ledger"):
     return t
 
 
-BRIEF = (("HOLDS WITHIN ", "HOLDS "), ("NOT ESTABLISHED", "NOT EST."), ("REFUTED at ", "REFUTED "))
-LEGEND = "NOT EST. = NOT ESTABLISHED; HOLDS ±x = HOLDS WITHIN ±x; whole verdicts: --format csv/json or --out DIR"
+OK = ("REPRODUCED", "HOLDS WITHIN")
+LEGEND = "whole verdicts, statistics and quotes: --format csv / json, or --out DIR (HTML)"
 
 
-def brief(verdict: str) -> str:
-    """The audit table's cell in a terminal: the short verdict, a little shorter still."""
-    for long, abbrev in BRIEF:
-        verdict = verdict.replace(long, abbrev)
-    return verdict
-
-
-def audit_table(a: Audit, title: str = "Audit: report x claim"):
+def audit_table(a: Audit, title: str = "Audit: what each report gets wrong, and why"):
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    head, rows = table(a)
-    t = Table(title=title, title_justify="left", caption=f"{summary(a)}. {LEGEND}", caption_justify="left",
-              box=box.SIMPLE_HEAD, pad_edge=False)
-    for h in head:  # on a narrow terminal a long word folds (nothing is cut off)
-        t.add_column(h, no_wrap=h == "report", overflow="fold")
-    for r, row in zip(a.reports, rows):
-        name = Text(row[0], style="red" if r.error else "")
-        cells = [Text(brief(c), style="dim" if c == MISSING else style(r.verdicts.get(claim, ""))) for claim, c in
-                 zip(a.claims, row[1:])]
-        t.add_row(name, *cells)
+    fold = set(folded(a))
+    t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, expand=True)
+    t.add_column("report", ratio=2, overflow="fold")
+    t.add_column("counts", ratio=2, overflow="fold")
+    t.add_column("claims not reproduced: verdict: cause", ratio=5, overflow="fold")
+    for r in a.reports:
+        if r.error:
+            t.add_row(Text(r.name, style="red"), Text("NOT READ", style="bold red"), Text(r.error, style="red"))
+            continue
+        found = Text()
+        for claim, row in r.first_rows.items():
+            if row.kind in OK and not row.own_rule or claim in fold:
+                continue
+            if found:
+                found.append("\n")
+            found.append(f"{claim} ", style="bold")
+            found.append(cell(row), style=style(row.verdict) if row.kind not in ("not stated", "needs runs") else "dim")
+        t.add_row(r.name, report_counts(r).replace(", ", "\n"), found or Text("every claim reproduced", style="green"))
+    return t
+
+
+def claims_table(a: Audit):
+    from rich import box
+    from rich.table import Table
+
+    head, rows = claim_table(a)
+    t = Table(title="Per claim: how many reports", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for h in head:
+        t.add_column(h, justify="left" if h == "claim" else "right", overflow="fold")
+    for row in rows:
+        t.add_row(*row)
     return t
 
 
@@ -90,6 +107,9 @@ def print_ledger(rows, file=None, width: int | None = None) -> None:
 def print_audit(a: Audit, file=None, width: int | None = None) -> None:
     console = _console(file, width)
     console.print(audit_table(a))
-    for r in a.unread:
-        console.print(f"not read: {r.error}", style="red", soft_wrap=True)
+    note = fold_note(a)
+    if note:
+        console.print(note + ".", style="dim")
+    console.print(claims_table(a))
+    console.print(f"{summary(a)}. {LEGEND}", style="dim")
 
