@@ -129,12 +129,15 @@ def test_tost_power_is_memoized_on_its_arguments():
 
 
 def test_the_plan_gives_the_seeds_across_the_sds_confidence_interval():
-    """3 + 3 seeds: the planning SD has 4 df, and its 95% CI spans a factor of about 5."""
+    """3 + 3 seeds with unequal SDs: the variance the plan uses has Welch-Satterthwaite df 2.99 (not
+    the 4 of pooling), and the SD's 95% CI at that df spans a factor of about 6."""
     plan = planning.plan([79.9, 79.0, 81.1], [79.9, 80.0, 83.5], 3.0, 0.05, 0.8)
-    low, high = planning.sd_factors(4)
-    assert plan.df == 4 and low < 1 < high and high / low > 4, (low, high)
+    low, high = planning.sd_factors(plan.df)
+    assert plan.df == pytest.approx(2.99, abs=0.005) and low < 1 < high and high / low > 5, (plan.df, low, high)
     assert plan.seeds_low < plan.seeds < plan.seeds_high and plan.power_at_hand < 0.8, plan
-    assert "(4 to 43 across the 95% CI of the seed SD, 4 df)" in plan.describe(), plan.describe()
+    assert "(4 to 72 across the 95% CI of the seed SD, Welch–Satterthwaite df 2.99)" in plan.describe(), plan.describe()
+    equal = planning.plan([79.0, 80.0, 81.0], [69.0, 70.0, 71.0], 3.0, 0.05, 0.8)
+    assert equal.df == pytest.approx(4.0), equal  # equal SDs and n: Welch's df is the pooled 4
 
 
 def test_beyond_margin_is_one_sided_welch_on_the_shifted_groups():
@@ -162,6 +165,15 @@ def test_mcnemar_counts_the_discordant_pairs_and_holm_adjusts():
     assert r.pvalue == pytest.approx(scipy_binom.sf(9, 12, 0.5)), r  # P(X >= 10 of 12)
     assert stats.mcnemar_greater(second, second).pvalue == 1.0
     assert stats.holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+
+
+def test_holm_matches_statsmodels_with_ties_and_caps():
+    from statsmodels.stats.multitest import multipletests
+
+    family = [0.2, 0.001, 0.04, 0.04, 1.0, 0.5, 0.0125, 0.3]
+    assert stats.holm(family) == pytest.approx(list(multipletests(family, method="holm")[1]))
+    assert stats.holm([]) == [] and stats.mcnemar_counts(0, 0) == 1.0
+    assert stats.mcnemar_counts(10, 2) == pytest.approx(scipy_binom.sf(9, 12, 0.5))
 
 
 @pytest.mark.parametrize("groups, why", [

@@ -18,8 +18,8 @@ a paired test raise a :class:`ValueError` that names the group and shows its val
 - :func:`undecidable`: what makes a comparison of per-seed groups impossible (too few seeds,
   non-finite values, no seed-to-seed variation at all), as a sentence; None when it can be made.
 - :func:`mcnemar_greater`: the exact one-sided McNemar test on paired per-sentence outcomes
-  (``scipy.stats.binomtest`` on the discordant pairs); :func:`holm`: Holm's adjustment
-  (``statsmodels.stats.multitest.multipletests``).
+  (``scipy.stats.binomtest`` on the discordant pairs); :func:`holm`: Holm's adjustment (as
+  ``statsmodels.stats.multitest.multipletests``).
 - :func:`beyond_margin`: one-sided Welch test that |mean(a) - mean(b)| exceeds a margin (the side
   the data fall on): the refutation counterpart of TOST.
 - :func:`binomial_above`: one-sided exact binomial test that k of n beats a rate
@@ -30,8 +30,8 @@ Planning numbers (power, seeds needed, the narrowest margin): ``harness.claims.p
 
 from __future__ import annotations
 
+import functools
 import math
-from decimal import Decimal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -222,17 +222,35 @@ def mcnemar_greater(first_right: Sequence[bool], second_right: Sequence[bool]) -
     loss = sum(b and not a for a, b in zip(first_right, second_right))
     if gain + loss == 0:
         return Comparison("exact McNemar", math.nan, 1.0, "greater", 0.0)
-    r = stats.binomtest(gain, gain + loss, 0.5, alternative="greater")
-    return Comparison("exact McNemar", gain / (gain + loss), float(r.pvalue), "greater", float(gain + loss))
+    return Comparison("exact McNemar", gain / (gain + loss), mcnemar_counts(gain, loss), "greater", float(gain + loss))
+
+
+@functools.lru_cache(maxsize=65536)
+def mcnemar_counts(gain: int, loss: int) -> float:
+    """The exact one-sided McNemar p-value from the discordant counts (first right only: ``gain``;
+    second right only: ``loss``): ``scipy.stats.binomtest(gain, gain + loss, 1/2, "greater")``; 1.0
+    without discordant items. Cached: C2b's rule and its simulation call it with few distinct counts."""
+    gain, loss = int(gain), int(loss)
+    if gain < 0 or loss < 0:
+        raise ValueError(f"discordant counts must be >= 0, got {gain} and {loss}")
+    if gain + loss == 0:
+        return 1.0
+    return float(stats.binomtest(gain, gain + loss, 0.5, alternative="greater").pvalue)
 
 
 def holm(pvalues: Sequence[float]) -> list[float]:
-    """Holm's step-down adjustment of a family of p-values (in their order)."""
-    from statsmodels.stats.multitest import multipletests
-
-    if not pvalues:
+    """Holm's step-down adjustment of a family of p-values (in their order): the i-th smallest times
+    (m - i + 1), made monotone, capped at 1 (as ``statsmodels.stats.multitest.multipletests(method=
+    "holm")``, which tests/test_stats.py compares it with; that call runs a full garbage collection
+    each time, too slow for C2b's simulation)."""
+    if len(pvalues) == 0:
         return []
-    return [float(p) for p in multipletests(list(pvalues), method="holm")[1]]
+    x = np.asarray(pvalues, dtype=float)
+    order = np.argsort(x, kind="stable")
+    steps = np.minimum(1.0, np.maximum.accumulate(x[order] * (len(x) - np.arange(len(x)))))
+    out = np.empty_like(x)
+    out[order] = steps
+    return [float(v) for v in out]
 
 
 def beyond_margin(a, b, margin: float) -> Comparison:
@@ -255,33 +273,3 @@ def binomial_above(k: int, n: int, rate: float) -> Comparison:
         raise ValueError(f"rate must be in (0, 1), got {rate!r}")
     r = stats.binomtest(int(k), int(n), rate, alternative="greater")
     return Comparison("exact binomial", float(k / n), float(r.pvalue), "greater")
-
-
-# The report's aggregates (C6): which convention turns the per-seed table into "mean (± spread)".
-# A convention is (ddof, unit): the SD with ddof 0 (population) or 1 (sample), expressed in
-# accuracy points (as the table) or as a fraction (points / 100). The mean is printed in points.
-UNITS = {"points": 1.0, "fraction": 0.01}
-CONVENTIONS = tuple((ddof, unit) for ddof in (0, 1) for unit in UNITS)
-
-
-def decimals(printed: float) -> int:
-    """Decimal places of a number as printed (0.02 -> 2, 0.003 -> 3, 81.1 -> 1)."""
-    exponent = Decimal(repr(float(printed))).normalize().as_tuple().exponent
-    return max(0, -exponent)
-
-
-def _matches(value: float, printed: float) -> bool:
-    places = decimals(printed)
-    return abs(round(value, places) - printed) < 0.5 * 10.0 ** -(places + 2)
-
-
-def conventions_reproducing(values_points, stated_mean: float, stated_spread: float) -> list[tuple[int, str]]:
-    """Every convention of :data:`CONVENTIONS` under which the per-seed values (points) print as
-    the stated mean and spread at the stated precision; empty when none does."""
-    if not _matches(summarize(values_points, ddof=0, name="per-seed").mean, stated_mean):
-        return []
-    return [
-        (ddof, unit)
-        for ddof, unit in CONVENTIONS
-        if _matches(summarize(values_points, ddof).sd * UNITS[unit], stated_spread)
-    ]
