@@ -15,6 +15,7 @@ VERBS = {
     "reproduce": "the main job: reproduce the report on the default data and model",
     "ledger": "one verdict per claim of the report (C1-C6)",
     "audit": "many reports' claims files at once: a table of verdicts, report x claim",
+    "draft": "a report's text (.txt, .md, .pdf; English or French) -> a claims file to review",
     "gate": "compare results with expected/ (CI's drift gate)",
     "report": "write the Markdown/HTML reproducibility report with figures",
     "fetch": "fetch and verify the embedded data and encoder (set-up)",
