@@ -67,7 +67,20 @@ def test_every_stored_tolerance_is_the_rule_applied_to_the_measured_moves(scale,
         f"{scale} {pair.label}: stated {pair.tolerance}; the rule gives:\n{tolerances.stated_lines(pair, TOL)}")
     # and the rule is Bonferroni at alpha over one gate run's score metrics: the union bound at s
     assert tolerances.scores_trip(pair, s) <= TOL.alpha, tolerances.scores_trip(pair, s)
-    assert TOL.z == pytest.approx(3.4205, abs=1e-4) and TOL.metrics == sum(tolerances.COUNTS.values())
+    assert TOL.z == pytest.approx(3.4938, abs=1e-4) and TOL.metrics == sum(tolerances.COUNTS.values()) + 5
+
+
+@pytest.mark.parametrize("path", sorted(EXPECTED.glob("*.*.json")), ids=lambda p: p.name)
+def test_the_bonferroni_count_is_every_score_gated_with_a_z_tolerance(path):
+    """m counts every score a cross-numerics gate run holds to a z-based tolerance: the 16 accuracy
+    scores and the ledger's (C3's difference and bounds, C4's difference and narrowest margin), not
+    only the accuracies (issue 25, item 11: it was 16 of 21)."""
+    from harness.gate import regime
+    from harness.gate.expected import load_expected
+
+    gated = regime.z_scored(load_expected(path))
+    assert len(gated) == TOL.metrics, (f"{path.name}: {len(gated)} scores carry z-tolerances, {TOL.path.name} "
+                                       f"[rule] metrics = {TOL.metrics}: {gated}")
 
 
 @pytest.mark.parametrize("scale, pair", PAIRS, ids=IDS)

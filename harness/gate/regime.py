@@ -52,6 +52,14 @@ class Regime:
         return self.tolerance[tolerances.kind(metric)]
 
 
+def z_scored(expected: Expected) -> list[str]:
+    """The scores a cross-numerics gate run of ``expected`` holds to a z-based tolerance (the m of the
+    Bonferroni rule, ``tolerances.toml`` [rule] metrics): every accuracy score of a tolerance kind and
+    every ledger score but a held claim's (not gated across numerics, ``replay.held_claim``)."""
+    return sorted(n for n in expected.metrics if not is_verdict(n) and (
+        replay.held_claim(n) is None if n.startswith("ledger.") else tolerances.kind(n) in tolerances.KINDS))
+
+
 def results_numerics(results: Results, profile: str) -> dict:
     """The one numerics of ``profile``'s runs (precision, device, GPU, the CPU classes seen); a
     ConfigError naming the files when a run records no precision (or, for bf16 on a CPU, no CPU
