@@ -26,8 +26,8 @@ def edit(text: str, *changes: tuple[str, str]) -> str:
 KINDS = {
     "as-printed": (),
     "count-slip": ((r"^total = .*$", "total = 22806016"),),  # 1,536 short
-    "spread-in-points": ((r"mean = 81.1, spread = 0.02", "mean = 81.1, spread = 1.67"),
-                         (r"mean = 67.7, spread = 0.003", "mean = 67.7, spread = 0.31")),
+    "spread-in-points": ((r'mean = "81.1%", spread = "0.02%"', 'mean = "81.1%", spread = "1.67%"'),
+                         (r'mean = "67.7%", spread = "0.003%"', 'mean = "67.7%", spread = "0.31%"')),
     "random-wins": ((r"^accuracy = \[67.5, 68.1, 67.4\]$", "accuracy = [88.0, 89.1, 87.9]"),),
     "hf-far": ((r"^accuracy = \[79.9, 79.0, 81.1\]$", "accuracy = [70.2, 71.0, 70.5]"),),
     "bias-right": ((r'^states = "adapters"  # "adapters": bias acts.*$', 'states = "base_layers"'),),

@@ -52,7 +52,9 @@ BAD = {
     "a bad lora statement": (lambda s: s.replace('states = "input"', 'states = "x"').replace(
         'states = "adapters"  # "adapters": dropout', 'states = "everywhere"  # "adapters": dropout'),
         r"\(C5.dropout\): states = 'everywhere' for lora_dropout; fix: one of adapters, input"),
-    "a fraction as a printed mean": (lambda s: s.replace("mean = 67.7", "mean = 0.677"), r"printed mean"),
+    "a fraction as a printed mean": (lambda s: s.replace('mean = "67.7%"', 'mean = "0.677%"'), r"printed mean"),
+    "a printed number as a TOML float": (lambda s: s.replace('mean = "67.7%"', "mean = 67.7"),
+                                         r"\(C6\): printed\[2\]\.mean = 67.7 is a TOML number"),
 }
 
 

@@ -135,6 +135,9 @@ def _cell(table, where: str, name: str) -> Cell:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: expected a table with section, seeds and accuracy")
     cell = build(Cell, table, where)
+    if not cell.seeds:
+        raise ConfigError(f"{where}: seeds = [] lists no seed; fix: list the report's seeds and one accuracy per seed, "
+                          "or remove the cell (and list the claims that use it in not_stated)")
     if len(set(cell.seeds)) != len(cell.seeds):
         raise ConfigError(f"{where}: seeds = {list(cell.seeds)} repeats a seed; fix: list each seed once")
     if len(cell.accuracy) != len(cell.seeds):
@@ -201,18 +204,41 @@ def _claim(table: dict, where: str, cells: dict, reference: ClaimsFile | None) -
                 inherited.append(key)
             elif _plain(table[key]) != _plain(suite_value):
                 differs[key] = (table[key], suite_value)
+    if relation.check_text:
+        relation.check_text(table, where)
     try:
         params = build(relation.params, table, where)
     except ConfigError as exc:
         quoted = re.search(r"expected (int|float), got '", str(exc))
         fix = "write the number without quotes" if quoted else f"see the relation {name!r} in {HINT}"
         raise ConfigError(f"{exc}; fix: {fix}") from None
-    relation.check(params, cells, where)
+    try:
+        relation.check(params, cells, where)
+    except ConfigError as exc:
+        raise _inherited_in(exc, inherited, table, reference) from None
     fresh = meta.get("fresh_checked_by", {})
     if not isinstance(meta.get("checked_by", ""), str) or not isinstance(fresh, dict):
         raise ConfigError(f"{where}: checked_by is a test id, fresh_checked_by a table {{profile = test id}}")
     return Claim(cid, name, meta["section"], meta["quote"], True, params, tuple(inherited), differs,
                  meta.get("checked_by", ""), dict(fresh))
+
+
+def _inherited_in(exc: ConfigError, inherited: list[str], table: dict, reference) -> ConfigError:
+    """``exc`` saying which of the parameters it names the file never wrote: they were inherited
+    from the report under test, and the fix is to write this claim's own."""
+    named = [k for k in inherited if re.search(rf"\b{k}( =| names)", str(exc))]
+    if not named:
+        return exc
+    given = ", ".join(f"{k} = {_toml(table[k])}" for k in named)
+    head = str(exc).split("; fix:")[0]
+    return ConfigError(f"{head} ({given}: not written in this [[claim]], inherited from the report under test, "
+                       f"{reference.name}); fix: write this claim's own " + " and ".join(named)
+                       + ("" if "learned" not in named else " (learned = \"\" for none)"))
+
+
+def _toml(value) -> str:
+    return "[" + ", ".join(map(_toml, value)) + "]" if isinstance(value, (list, tuple)) else \
+        f'"{value}"' if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _plain(value):

@@ -19,7 +19,7 @@ from pathlib import Path
 from harness.claims import relations
 from harness.claims.arms import Context
 from harness.claims.claimsfile import ClaimsFile, load
-from harness.claims.row import FRESH, REPORT, Row, not_run
+from harness.claims.row import FRESH, REPORT, Row, harness_error, not_run
 from harness.core.records import RunResult
 from harness.runs.results import load_results
 
@@ -47,14 +47,15 @@ def load_runs(results_dir: str | Path) -> dict[str, list[RunResult]]:
 def _judged(evaluate, claim, section: str) -> list[Row]:
     """``evaluate()``'s rows. No warning is printed: a numerical one (RuntimeWarning, e.g. scipy on a
     degenerate sample) is noted in each row's statistic, the libraries' deprecation notices are
-    dropped; a value no rule can handle gives a row that says so instead of stopping the ledger."""
+    dropped. Any exception (the rules decide every input they accept, degenerate ones included: one
+    that raises is a bug) gives the claim one row, "HARNESS ERROR (...: please report)", never a
+    verdict on the claim, and the other claims are judged (``ledger`` and ``audit`` then exit 3)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             rows = evaluate()
-        except ValueError as exc:
-            return [Row(claim.id, f"§{claim.section}: {claim.quote!r}", "-", "-",
-                        f"NOT ESTABLISHED (cannot decide: {exc})", "-", section)]
+        except Exception as exc:  # a bug in one rule: that claim's row says so, the others are judged
+            return [Row(claim.id, f"§{claim.section}: {claim.quote!r}", "-", "-", harness_error(exc), "-", section)]
     notes = sorted({str(w.message).splitlines()[0][:120] for w in caught if issubclass(w.category, RuntimeWarning)})
     if not notes:
         return rows

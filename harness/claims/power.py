@@ -9,9 +9,11 @@ fixed, and TOST establishes ±m iff -m + t·se < d < m - t·se, a normal probabi
 128 x 128 grid): Welch TOST's exact power up to quadrature (``tests/test_stats.py`` checks it against
 a seeded simulation of 40,000 experiments).
 
-The planning SDs are the arms' own seed-to-seed sample SDs, which are themselves uncertain (3 seeds
-per arm: 4 degrees of freedom together). :func:`plan` gives the seeds needed at the measured SDs and
-across the 95% confidence interval of their pooled SD (chi-square), e.g. "7 seeds (4 to 43)". No
+The planning SDs are the arms' own seed-to-seed sample SDs, which are themselves uncertain. The plan
+uses the unequal-variance sd_a²/n + sd_b²/n, whose uncertainty is that of a chi-square at its
+Welch-Satterthwaite df (2.99 on the report's C4 arms, not the 4 of pooling 3 + 3 seeds). :func:`plan`
+gives the seeds needed at the measured SDs and across that df's 95% confidence interval of the SD,
+e.g. "7 seeds (4 to 72)"; an arm with SD 0 has no interval (its SD is not estimated). No
 power is ever computed at the observed difference (post-hoc power says nothing the p-value does not).
 """
 
@@ -82,7 +84,7 @@ def _bisect(enough, lo: int, hi: int) -> int:
     return hi
 
 
-def sd_factors(df: int, confidence: float = 0.95) -> tuple[float, float]:
+def sd_factors(df: float, confidence: float = 0.95) -> tuple[float, float]:
     """The factors that take a sample SD with ``df`` degrees of freedom to the ends of the
     ``confidence`` interval of the true SD (chi-square): (low, high)."""
     q = (1 - confidence) / 2
@@ -96,27 +98,43 @@ class Plan:
     seeds_at_hand: int  # the fewer of the two arms' seeds
     power_at_hand: float  # TOST's power with them, at no difference, at the measured SDs
     seeds: int | None  # seeds per arm for the target power at the measured SDs (None: > MAX_SEEDS)
-    seeds_low: int | None  # ... at the low end of the pooled SD's 95% CI
+    seeds_low: int | None  # ... at the low end of the planning SD's 95% CI (None with ``constant``)
     seeds_high: int | None  # ... at its high end
-    df: int  # the planning SD's degrees of freedom
+    df: float | None  # Welch-Satterthwaite df of the variance planned with (None with ``constant``)
+    constant: str = ""  # an arm whose seeds are all equal: its SD is not estimated, so there is no interval
 
     def describe(self) -> str:
         def n(x):
             return f"more than {MAX_SEEDS:,}" if x is None else str(x)
-        return (f"TOST ±{self.margin:g} with {self.seeds_at_hand} seeds per arm: power {self.power_at_hand:.2f} at no "
-                f"difference; ±{self.margin:g} needs {n(self.seeds)} seeds per arm for power {self.power:g} "
-                f"({n(self.seeds_low)} to {n(self.seeds_high)} across the 95% CI of the seed SD, {self.df} df)")
+        head = (f"TOST ±{self.margin:g} with {self.seeds_at_hand} seeds per arm: power {self.power_at_hand:.2f} at no "
+                f"difference; ±{self.margin:g} needs {n(self.seeds)} seeds per arm for power {self.power:g}")
+        if self.constant:
+            return (head + f" at the measured SDs (no interval: {self.constant}'s seeds are all equal, SD 0, so its "
+                           "seed SD is not estimated and how many seeds are needed cannot be bounded)")
+        return head + (f" ({n(self.seeds_low)} to {n(self.seeds_high)} across the 95% CI of the seed SD, "
+                       f"Welch–Satterthwaite df {self.df:.2f})")
 
 
-def plan(a, b, margin: float, alpha: float, power: float) -> Plan:
+def welch_df(sd_a: float, sd_b: float, n_a: int, n_b: int) -> float:
+    """Welch-Satterthwaite df of var(mean a - mean b) = sd_a²/n_a + sd_b²/n_b (the variance TOST uses)."""
+    va, vb = sd_a * sd_a / n_a, sd_b * sd_b / n_b
+    return (va + vb) ** 2 / (va * va / (n_a - 1) + vb * vb / (n_b - 1))
+
+
+def plan(a, b, margin: float, alpha: float, power: float, names: tuple[str, str] = ("a", "b")) -> Plan:
     """The power at hand and the seeds needed for "consistent within ±margin", planned on the two
-    arms' own seed SDs (each scaled together across the pooled SD's 95% CI)."""
+    arms' own seed SDs, scaled together across the 95% CI of the SD of the variance Welch's TOST
+    uses (chi-square at its Welch-Satterthwaite df). An arm with SD 0 (``names`` names it) leaves
+    that interval undefined: the plan says so instead of claiming a df."""
     x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     sd_a, sd_b = float(np.std(x, ddof=1)), float(np.std(y, ddof=1))
-    df = x.size + y.size - 2
-    low, high = sd_factors(df)
     at_hand = min(x.size, y.size)
-    return Plan(margin, power, at_hand, tost_power(sd_a, sd_b, margin, at_hand, alpha),
-                seeds_needed(sd_a, sd_b, margin, alpha, power),
-                seeds_needed(sd_a * low, sd_b * low, margin, alpha, power),
+    head = (margin, power, at_hand, tost_power(sd_a, sd_b, margin, at_hand, alpha),
+            seeds_needed(sd_a, sd_b, margin, alpha, power))
+    constant = " and ".join(name for name, sd in zip(names, (sd_a, sd_b)) if sd == 0)
+    if constant:
+        return Plan(*head, None, None, None, constant)
+    df = welch_df(sd_a, sd_b, x.size, y.size)
+    low, high = sd_factors(df)
+    return Plan(*head, seeds_needed(sd_a * low, sd_b * low, margin, alpha, power),
                 seeds_needed(sd_a * high, sd_b * high, margin, alpha, power), df)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Verdicts, by their first words (docs/ledger.md defines each).
-VERDICTS = ("REPRODUCED", "HOLDS WITHIN ±", "NOT ESTABLISHED", "REFUTED", "WRONG AS PRINTED (", "NOT RUN (")
+VERDICTS = ("REPRODUCED", "HOLDS WITHIN ±", "NOT ESTABLISHED", "REFUTED", "WRONG AS PRINTED (", "NOT RUN (",
+            "HARNESS ERROR (")  # the last: an evaluator raised (a bug): no verdict, the ledger exits 3
 REPORT, FRESH = "report", "fresh"  # the ledger's two sections: the report's own numbers, the suite's runs
 
 
@@ -35,6 +36,22 @@ class Row:
             raise ValueError(f"{self.claim}: section {self.section!r} is not {REPORT!r} or {FRESH!r}")
         if self.decision is not None and self.decision[0] not in self.scores:
             raise ValueError(f"{self.claim}: decision score {self.decision[0]!r} is not among {sorted(self.scores)}")
+
+
+HARNESS_ERROR = "HARNESS ERROR"
+HARNESS_EXIT = 3  # ledger and audit: a harness error, when neither bad input (2) nor --fail-on (1) applies
+
+
+def harness_errors(pairs) -> list[tuple[str, str]]:
+    """The (claim, verdict) pairs of ``pairs`` whose evaluator raised, or whose file could not be
+    read because of an error in the harness (``harness.claims.audit``)."""
+    return [(c, v) for c, v in pairs if v.startswith(HARNESS_ERROR) or v.endswith("not in the file: please report it)")]
+
+
+def harness_error(exc: BaseException) -> str:
+    """The verdict of a claim whose evaluator raised unexpectedly: never a verdict on the claim."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return f"{HARNESS_ERROR} ({text}; an error in the harness, not in the claims file: please report)"
 
 
 def not_run(reason: str) -> str:

@@ -7,9 +7,10 @@ and checking a claims file imports no statistics library (``harness.claims.relat
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
-from harness.claims import lora
+from harness.claims import lora, printed
 from harness.claims.expected import load_lab
 from harness.claims.units import percents, used_cells
 from harness.core.config import ConfigError, EncoderConfig
@@ -58,9 +59,25 @@ class Values:
     margin: float  # points: each cell's fresh mean within ±margin of the report's
 
 
+def points_above_zero(value: float, key: str, where: str, what: str) -> None:
+    """A margin or delta: a finite number of points above 0 (inf, NaN, 0 and negatives mean nothing)."""
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"{where}: {key} = {value}; fix: {what} in points, a finite number > 0 (docs/ledger.md)")
+
+
+def distinct_cells(names, where: str) -> None:
+    """A claim's cells are different cells: one compared with itself states nothing."""
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if list(names).count(n) > 1)
+        if len(names) == 2:
+            raise ConfigError(f"{where}: cells = {list(names)} compares {twice!r} with itself; fix: name two "
+                              "different cells")
+        raise ConfigError(f"{where}: cells = {list(names)} lists {twice!r} twice; fix: name each cell once")
+
+
 def check_values(params: Values, cells: dict, where: str) -> None:
-    if not params.margin > 0:
-        raise ConfigError(f"{where}: margin = {params.margin}; fix: a margin in points > 0 (docs/ledger.md)")
+    points_above_zero(params.margin, "margin", where, "a margin")
+    distinct_cells(params.cells, where)
     used_cells(cells, params.cells, where)
 
 
@@ -78,6 +95,7 @@ class BestEpoch:
 def check_best_epoch(params: BestEpoch, cells: dict, where: str) -> None:
     if params.epoch < 1 or params.updates < 0:
         raise ConfigError(f"{where}: epoch = {params.epoch}, updates = {params.updates}; fix: epoch >= 1, updates >= 0")
+    distinct_cells(params.cells, where)
 
 
 # --- superiority -------------------------------------------------------------------------------------
@@ -91,10 +109,11 @@ class Superiority:
 
 
 def check_superiority(params: Superiority, cells: dict, where: str) -> None:
-    if not params.delta > 0:
-        raise ConfigError(f"{where}: delta = {params.delta}; fix: a difference in points > 0 (docs/ledger.md)")
+    points_above_zero(params.delta, "delta", where, "a difference")
+    distinct_cells(params.cells, where)
     if params.learned and params.learned not in params.cells:
-        raise ConfigError(f"{where}: learned = {params.learned!r} is not one of cells {list(params.cells)}")
+        raise ConfigError(f"{where}: learned = {params.learned!r} is not one of cells {list(params.cells)}; fix: name "
+                          "one of them, or learned = \"\" for no check")
     used_cells(cells, params.cells, where)
 
 
@@ -108,8 +127,8 @@ class Equivalence:
 
 
 def check_equivalence(params: Equivalence, cells: dict, where: str) -> None:
-    if not params.margin > 0:
-        raise ConfigError(f"{where}: margin = {params.margin}; fix: a margin in points > 0 (docs/ledger.md)")
+    points_above_zero(params.margin, "margin", where, "a margin")
+    distinct_cells(params.cells, where)
     used_cells(cells, params.cells, where)
 
 
@@ -144,8 +163,11 @@ def check_lora_statement(params: LoraStatement, cells: dict, where: str) -> None
 @dataclass(frozen=True)
 class Printed:
     cell: str  # the cell whose per-seed numbers are aggregated
-    mean: float  # the printed mean (percent)
-    spread: float  # the printed "±" (as printed, with its % sign dropped)
+    mean: str  # the printed mean, as the report prints it: "81.1%" (its digits are its precision)
+    spread: str  # the printed "±", as printed: "0.02%" ("0.02" when the report prints no % sign)
+
+    def numbers(self) -> tuple[printed.Number, printed.Number]:
+        return printed.parse(self.mean), printed.parse(self.spread)
 
 
 @dataclass(frozen=True)
@@ -153,9 +175,27 @@ class Aggregate:
     printed: tuple[Printed, ...]
 
 
+def check_printed_text(table: dict, where: str) -> None:
+    """Before the parameters are built: every printed number is the report's characters, a string."""
+    raw = table.get("printed")
+    for i, entry in enumerate(raw if isinstance(raw, list) else [], 1):
+        for key in ("mean", "spread") if isinstance(entry, dict) else ():
+            if key not in entry:
+                continue
+            value = entry[key]
+            try:
+                printed.parse(value)
+            except ValueError as exc:
+                eg = f"{value!r}" if isinstance(value, (int, float)) and math.isfinite(value) else "80.0"
+                raise ConfigError(
+                    f"{where}: printed[{i}].{key} = {value!r} " + str(exc).split(" ", 1)[1] + f"; fix: write the "
+                    f"report's characters in quotes, e.g. {key} = \"{eg}%\" (every digit it prints, and the % sign "
+                    "only where it prints one)") from None
+
+
 def check_aggregate(params: Aggregate, cells: dict, where: str) -> None:
     used_cells(cells, [x.cell for x in params.printed], where)
-    percents([x.mean for x in params.printed], f"{where}: printed mean")
+    percents([float(x.numbers()[0].value) for x in params.printed], f"{where}: printed mean")
 
 
 @dataclass(frozen=True)
@@ -163,6 +203,7 @@ class Schema:
     params: type  # the relation's parameters
     rule: tuple[str, ...]  # those a claim inherits from the report under test's claim of its id
     check: object  # check(params, cells, where): a ConfigError naming the key and the fix
+    check_text: object = None  # check_text(table, where), before the parameters are built from the table
 
 
 SCHEMAS = {
@@ -172,5 +213,5 @@ SCHEMAS = {
     "superiority": Schema(Superiority, ("cells", "delta", "learned"), check_superiority),
     "equivalence": Schema(Equivalence, ("cells", "margin"), check_equivalence),
     "lora_statement": Schema(LoraStatement, (), check_lora_statement),
-    "aggregate": Schema(Aggregate, (), check_aggregate),
+    "aggregate": Schema(Aggregate, (), check_aggregate, check_printed_text),
 }

@@ -8,8 +8,12 @@ from harness.core.config import ConfigError
 
 
 def percents(values, where: str) -> None:
-    """Accuracies in percent: none over 100 or below 0, and no fraction among percents (NaN is let
-    through: the rows that use it say what it keeps them from deciding)."""
+    """Accuracies in percent: none over 100 or below 0 or infinite, and no fraction among percents
+    (NaN is let through: the rows that use it say what it keeps them from deciding)."""
+    infinite = [v for v in values if math.isinf(v)]
+    if infinite:
+        raise ConfigError(f"{where} = {list(values)}: {infinite[0]} is not a percentage; fix: the value the report "
+                          "prints (nan, only for a seed whose number is missing)")
     finite = [v for v in values if math.isfinite(v)]
     for v in finite:
         if not 0 <= v <= 100:

@@ -43,9 +43,10 @@ def upgrade(old: dict, where: str) -> dict:
         "C5.bias": {"section": lo["section"], "states": lo["bias_applies_to"]},
         "C5.bias_none": {"section": lo["section"], "states": lo["bias"]},
         "C5.task_type": {"section": lo["section"], "states": lo["task_type"]},
-        "C6": {"section": fs["section"], "printed": [
-            {"cell": "fairseq.pretrained", "mean": fs["stated_mean_pretrained"], "spread": fs["stated_spread_pretrained"]},
-            {"cell": "fairseq.random", "mean": fs["stated_mean_random"], "spread": fs["stated_spread_random"]}]},
+        "C6": {"section": fs["section"], "printed": [  # schema 1 kept numbers: their printed zeros are lost
+            {"cell": "fairseq.pretrained", "mean": f'{fs["stated_mean_pretrained"]}%',
+             "spread": f'{fs["stated_spread_pretrained"]}%'},
+            {"cell": "fairseq.random", "mean": f'{fs["stated_mean_random"]}%', "spread": f'{fs["stated_spread_random"]}%'}]},
     }
     claims = []
     for ref in suite["claim"]:
@@ -65,7 +66,9 @@ def write(old_path: str | Path, new_path: str | Path) -> Path:
     content = upgrade(read_toml(old_path), str(old_path))
     text = ("# Upgraded from the schema-1 claims file " + str(old_path) + " (python -m harness upgrade-claims).\n"
             "# The quotes of C1, C2, C2b, C5.r, C5.dropout, C5.target, C5.alpha, C5.bias, C5.bias_none, C5.task_type and\n"
-            "# C6 and what C5.r and C5.dropout state were not in schema 1: they are the report under test's. Check them.\n")
+            "# C6 and what C5.r and C5.dropout state were not in schema 1: they are the report under test's. Check them.\n"
+            "# C6's printed numbers were numbers in schema 1, which drop printed zeros (80.0 read as 80) and never\n"
+            "# said whether the report put a % after the ±: write each as the report prints it.\n")
     atomic.write_text(new_path, text + tomli_w.dumps(content))
     load(new_path)
     return Path(new_path)

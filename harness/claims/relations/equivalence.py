@@ -49,7 +49,7 @@ def judge(a: dict[int, float], b: dict[int, float], cells, margin: float, alpha:
     beyond = stats.beyond_margin(x, y, margin)
     sds = f"seed SDs {np.std(x, ddof=1):.2f} / {np.std(y, ddof=1):.2f}"
     computed = f"{head} = {diff:+.2f} points (n={len(x)}+{len(y)} seeds; {sds})"
-    plan = power.plan(x, y, margin, alpha, power_target) if with_plan else None  # 2+ seeds per arm, some spread
+    plan = power.plan(x, y, margin, alpha, power_target, (na, nb)) if with_plan else None  # 2+ seeds per arm, some spread
     if plan:
         computed += "; " + plan.describe()
     statistic = (f"Welch {1 - 2 * alpha:.0%} CI {ci.low:+.2f} to {ci.high:+.2f} (TOST ±{margin:g} p={p(tost.pvalue)}, "

@@ -4,7 +4,9 @@ Rule, in the claim's units (points of accuracy), at the claims file's alpha:
 - REPRODUCED when the one-sided (1 - alpha) lower confidence bound of the Welch difference
   mean(a) - mean(b) is at least delta: a gap under delta points is never "much better", however
   small the seed SD;
-- REFUTED when the one-sided (1 - alpha) upper bound is below delta: the gap is shown to be smaller;
+- REFUTED when the one-sided (1 - alpha) upper bound is below delta: the gap is shown to be smaller
+  ("the gap is below delta points"); when that bound is below 0, b is shown better than a and the
+  verdict says so: "REFUTED (b beats a by x points)", x the difference of means;
 - NOT ESTABLISHED otherwise (the bounds straddle delta), or when the data cannot decide (too few
   seeds, a non-finite value, no seed-to-seed spread at all: the row says which).
 On fresh runs the cell named ``learned`` (the random init) must also have learned: each of its runs
@@ -41,6 +43,8 @@ def judge(a: dict[int, float], b: dict[int, float], params: Superiority, alpha: 
     delta = params.delta
     if low >= delta:
         verdict, decision = "REPRODUCED", ("lower_bound", low, delta)
+    elif high < 0:  # the other arm is shown better: say so, and by how much
+        verdict, decision = f"REFUTED ({nb} beats {na} by {-diff:.1f} points)", ("upper_bound", high, delta)
     elif high < delta:
         verdict, decision = f"REFUTED (the gap is below {delta:g} points)", ("upper_bound", high, delta)
     else:
