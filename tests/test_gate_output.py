@@ -117,7 +117,7 @@ def test_history_appends_one_record_per_run_and_the_report_plots_it(sets, moved,
     assert rec["metrics"]["ledger.C4.verdict"]["value"] != rec["metrics"]["ledger.C4.verdict"]["expected"]
 
     out = tmp_path / "report"
-    assert cli(["report", str(a), "--out", str(out), "--history", str(log)]) == 0
+    assert cli(["report", "--results", str(a), "--out", str(out), "--history", str(log)]) == 0
     png = out / "history.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = (out / "report.md").read_text()

@@ -118,7 +118,7 @@ def test_given_ledger_rows_are_not_recomputed(tmp_path, fake_ledger):
 
 def test_cli_writes_and_prints_the_path(tmp_path, capsys, fake_ledger):
     results = write_results(tmp_path / "res")
-    assert cli(["report", str(results), "--out", str(tmp_path / "out")]) == 0
+    assert cli(["report", "--results", str(results), "--out", str(tmp_path / "out")]) == 0
     assert str(tmp_path / "out" / "report.md") in capsys.readouterr().out
 
 
@@ -128,7 +128,7 @@ def test_corrupt_results_are_an_error_not_a_report(tmp_path, capsys, fake_ledger
     victim.write_text(victim.read_text()[:100])
     with pytest.raises(ConfigError, match="not valid JSON"):
         write_report(results, tmp_path / "out")
-    assert cli(["report", str(results), "--out", str(tmp_path / "out2")]) == 2
+    assert cli(["report", "--results", str(results), "--out", str(tmp_path / "out2")]) == 2
     assert str(victim) in capsys.readouterr().err
     assert not (tmp_path / "out2" / "report.md").exists()
 
@@ -204,7 +204,7 @@ def test_report_claims_file_numbers_go_into_figure1_and_the_tables(tmp_path, fak
     drawn = []
     figure1 = figures.figure1
     monkeypatch.setattr(figures, "figure1", lambda runs, stated, title: drawn.append(stated) or figure1(runs, stated, title))
-    assert cli(["report", str(write_results(tmp_path / "res")), "--claims", str(claims), "--out", str(tmp_path / "out")]) == 0
+    assert cli(["report", "--results", str(write_results(tmp_path / "res")), "--claims", str(claims), "--out", str(tmp_path / "out")]) == 0
     assert drawn and drawn[0][("fairseq", "random")] == {0: 88.0, 1: 89.1, 2: 87.9}, drawn
     text = (tmp_path / "out" / "report.md").read_text()
     assert "| Random (fairseq) | 88% | 89.1% | 87.9% |" in text and "Claims: `ada.toml` (source: " in text, text[:800]
@@ -215,5 +215,5 @@ def test_report_with_a_bad_claims_file_writes_nothing(tmp_path, capsys):
     from tests.claims_files import write as write_claims
 
     bad = write_claims(tmp_path / "bad.toml", "malformed")
-    assert cli(["report", str(write_results(tmp_path / "res")), "--claims", str(bad), "--out", str(tmp_path / "out")]) == 2
+    assert cli(["report", "--results", str(write_results(tmp_path / "res")), "--claims", str(bad), "--out", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err.startswith(f"error: {bad}: [[claim]] #1 (C1).encoder.layers") and not (tmp_path / "out").exists()

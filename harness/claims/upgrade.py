@@ -58,17 +58,30 @@ def upgrade(old: dict, where: str) -> dict:
 
 
 def write(old_path: str | Path, new_path: str | Path) -> Path:
-    """Upgrade ``old_path`` into ``new_path`` (written atomically), then check it loads."""
-    import tomli_w
+    """Upgrade ``old_path`` into ``new_path``: written beside it under a temporary name, checked to
+    load as a schema-2 claims file, and only then renamed into place, so a file that does not
+    validate leaves nothing behind (the error names ``new_path``, not written)."""
+    import os
+    import tempfile
 
-    from harness.core import atomic
+    import tomli_w
 
     content = upgrade(read_toml(old_path), str(old_path))
     text = ("# Upgraded from the schema-1 claims file " + str(old_path) + " (python -m harness upgrade-claims).\n"
             "# The quotes of C1, C2, C2b, C5.r, C5.dropout, C5.target, C5.alpha, C5.bias, C5.bias_none, C5.task_type and\n"
-            "# C6 and what C5.r and C5.dropout state were not in schema 1: they are the report under test's. Check them.\n"
-            "# C6's printed numbers were numbers in schema 1, which drop printed zeros (80.0 read as 80) and never\n"
-            "# said whether the report put a % after the ±: write each as the report prints it.\n")
-    atomic.write_text(new_path, text + tomli_w.dumps(content))
-    load(new_path)
-    return Path(new_path)
+            "# C6 and what C5.r and C5.dropout state were not in schema 1: they are the report under test's. Check them.\n")
+    new_path = Path(new_path)
+    new_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{new_path.stem}.", suffix=".toml", dir=new_path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text + tomli_w.dumps(content))
+        try:
+            load(tmp)
+        except ConfigError as exc:
+            raise ConfigError(str(exc).replace(tmp, str(new_path)) + f" ({new_path} not written)") from None
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, new_path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return new_path

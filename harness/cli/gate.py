@@ -2,8 +2,8 @@
 ``--calibrate``.
 
 ``--results DIR`` is checked against ``--expected`` (default ``expected/results``); the old
-spelling ``gate RESULTS`` still works, with a note. ``--format``: auto (a table on a terminal,
-Markdown otherwise), table (the text diff; ``text``, its old name, still works), markdown, json.
+spelling ``gate RESULTS`` still works, with a note. ``--format``: table (the default: the text diff;
+``text``, its old name, still works), auto (the table on a terminal, Markdown otherwise), markdown, json.
 
 Exit codes: 0 pass (``--calibrate``: printed); 1 drift; 2 bad input (``--regen`` refused included);
 3 regenerated (the expected file was rewritten: review the diff, commit, rerun). ``harness.gate``
@@ -31,7 +31,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--calibrate", metavar="EXPECTED",
                         help="print the gate's simulated false-alarm rate and detection power per regime for an "
                              "expected file, or every one in a directory")
-    add_format(parser, ("auto", "table", "markdown", "json"), old={"text": "table"})
+    # default table, not auto: CI logs and scripts read the gate's text diff, which a pipe would turn to Markdown
+    add_format(parser, ("auto", "table", "markdown", "json"), old={"text": "table"}, default="table",
+               table="the text diff, failures first (formerly --format text)")
     parser.add_argument("--junit", metavar="FILE", help="also write JUnit XML: one test case per metric and verdict")
     parser.add_argument("--history", metavar="FILE",
                         help="also append the gated metrics, commit and provenance to this JSON-lines file")
@@ -57,7 +59,7 @@ def main(args) -> int:
     if args.spot_check and not args.regen:
         print("error: --spot-check goes with --regen", file=sys.stderr)
         return BAD_INPUT
-    if not args.results and (args.junit or args.history or args.format != "auto"):
+    if not args.results and (args.junit or args.history or args.format != "table"):
         print("error: --format, --junit and --history go with --results (check), not --regen or --calibrate",
               file=sys.stderr)
         return BAD_INPUT

@@ -55,10 +55,10 @@ def _format_type(old: dict[str, str]):
 
 
 def add_format(parser, choices: tuple[str, ...] = FORMATS, old: dict[str, str] | None = None,
-               default: str = "auto") -> None:
+               default: str = "auto", table: str = "") -> None:
     """``--format``: ``choices`` (a subset of :data:`FORMATS`, in that order); ``old``: former
-    values accepted with a note (gate's ``text`` is ``table``)."""
-    help_ = "; ".join(FORMAT_HELP[c] for c in choices)
+    values accepted with a note (gate's ``text`` is ``table``); ``table``: what the table is here."""
+    help_ = "; ".join(f"table: {table}" if c == "table" and table else FORMAT_HELP[c] for c in choices)
     if default != "auto":
         help_ = help_.replace(" (default)", "") + f" (default: {default})"
     parser.add_argument("--format", choices=choices, default=default, type=_format_type(old or {}), help=help_)
