@@ -9,10 +9,12 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-# Keep the property tests bounded so the CPU tier stays fast; `HYPOTHESIS_PROFILE=thorough` digs deeper.
-settings.register_profile(
-    "ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+# Hypothesis profiles (`HYPOTHESIS_PROFILE=...`): `ci` (the default) is bounded and derandomized, so two
+# runs draw the same examples and a CI failure reproduces; `dev` is a quick random search for the inner
+# loop; `thorough` digs deeper.
+settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 

@@ -1,7 +1,9 @@
 """``reproduce --executor slurm`` (harness/executors.py): one submitit job per cell through the run
 cache. The training tests run the real path through submitit's local executor (``--slurm-cluster
 local``): real processes, the job function and its arguments pickled, a real cache; submitit is
-never mocked. The tiny profile (tests/data/tiny.toml): seconds per run."""
+never mocked. The tiny profile (tests/data/tiny.toml): seconds per run; the training tests use its
+pretrained cells alone (one fairseq and one HF cell per seed: the fewest that show reuse and a
+resubmitted job, and never more jobs at once than the 2 cores of CI).""" 
 
 from __future__ import annotations
 
@@ -32,13 +34,23 @@ def run_cli(tiny, tmp_path, monkeypatch, capsys):
     checkpoint: it has no tokenizer files): (exit code, stdout, stderr)."""
     _, data_dir, ckpt = tiny
 
-    def run(*argv, checkpoint=ckpt, out="out"):
+    def run(*argv, checkpoint=ckpt, out="out", profile=TINY):
         monkeypatch.setattr(reproduce, "resolve_inputs", lambda profile, data=None, ck=None: (data_dir, checkpoint))
-        rc = cli(["reproduce", "--profile", TINY, "--cache", str(tmp_path / "cache"), "--out", str(tmp_path / out), *argv])
+        rc = cli(["reproduce", "--profile", str(profile), "--cache", str(tmp_path / "cache"), "--out", str(tmp_path / out), *argv])
         captured = capsys.readouterr()
         return rc, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture
+def pretrained_only(tmp_path) -> Path:
+    """The tiny profile (same name, so the same cells) with its pretrained cells alone: 2 cells per seed."""
+    text = Path(TINY).read_text()
+    assert 'inits = ["pretrained", "random"]' in text
+    path = tmp_path / "tiny.toml"
+    path.write_text(text.replace('inits = ["pretrained", "random"]', 'inits = ["pretrained"]'))
+    return path
 
 
 def _counts(out: str) -> tuple[int, int]:
@@ -119,33 +131,35 @@ def test_a_compute_nodes_entry_counts_as_cached_on_the_login_node(tiny, tmp_path
 
 
 @pytest.mark.train
-def test_seeds_0_5_through_submitit_reuse_seeds_0_2_and_a_second_call_submits_nothing(run_cli, tmp_path):
-    rc, out, err = run_cli("--seeds", "0-2", out="first")  # the local pool: 3 seeds x 4 cells
+def test_seeds_0_1_through_submitit_reuse_seed_0_and_a_second_call_submits_nothing(run_cli, tmp_path,
+                                                                                     pretrained_only):
+    rc, out, err = run_cli("--seeds", "0", out="first", profile=pretrained_only)  # the local pool: 1 seed x 2 cells
     assert rc == 0, err[-3000:]
     first = {r.spec: r for r in load_results(tmp_path / "first" / "results").all()}
-    assert len(first) == 12, sorted(s.name for s in first)
+    assert len(first) == 2, sorted(s.name for s in first)
 
-    rc, out, err = run_cli("--seeds", "0-5", "--executor", "slurm", "--slurm-cluster", "local", out="second")
+    argv = ("--seeds", "0-1", "--executor", "slurm", "--slurm-cluster", "local")
+    rc, out, err = run_cli(*argv, out="second", profile=pretrained_only)
     assert rc == 0, (out[-3000:], err[-3000:])
-    assert _counts(out) == (12, 12), out  # seeds 0-2 from the cache; seeds 3-5 one job per cell
+    assert _counts(out) == (2, 2), out  # seed 0 from the cache; seed 1 one job per cell (2 jobs: 2 cores)
     second = {r.spec: r for r in load_results(tmp_path / "second" / "results").all()}
     assert sorted(s.name for s in second) == sorted(s.name for s in reproduce.specs_of(
-        dataclasses.replace(load_profile(TINY), seeds=tuple(range(6))))), sorted(s.name for s in second)
-    for spec, r in first.items():  # a seed trained under --seeds 0-2 is the same entry under --seeds 0-5
+        dataclasses.replace(load_profile(pretrained_only), seeds=tuple(range(2))))), sorted(s.name for s in second)
+    for spec, r in first.items():  # a seed trained under --seeds 0 is the same entry under --seeds 0-1
         assert (second[spec].provenance["cache_key"], second[spec].test_accuracy) == (
             r.provenance["cache_key"], r.test_accuracy), spec.name
-    assert "n=6+6" in out, out  # the ledger's fresh C4 row uses every seed it finds
+    assert "n=2+2" in out, out  # the ledger's fresh C4 row uses every seed it finds
     report = (tmp_path / "second" / "report" / "report.md").read_text()
-    assert "Seed 5" in report, report[:2000]
+    assert "Seed 1" in report, report[:2000]
 
-    rc, out, err = run_cli("--seeds", "0-5", "--executor", "slurm", "--slurm-cluster", "local", out="third")
-    assert rc == 0 and _counts(out) == (24, 0), out  # everything cached: nothing submitted
+    rc, out, err = run_cli(*argv, out="third", profile=pretrained_only)
+    assert rc == 0 and _counts(out) == (4, 0), out  # everything cached: nothing submitted
     third = {r.spec: r.provenance["cache_key"] for r in load_results(tmp_path / "third" / "results").all()}
     assert third == {s: r.provenance["cache_key"] for s, r in second.items()}
 
 
 @pytest.mark.train
-def test_a_job_that_dies_leaves_no_entry_and_the_next_call_resubmits_it(run_cli, tiny, tmp_path):
+def test_a_job_that_dies_leaves_no_entry_and_the_next_call_resubmits_it(run_cli, tiny, tmp_path, pretrained_only):
     from tests.tiny import DyingCheckpoint
 
     _, _, ckpt = tiny
@@ -153,20 +167,20 @@ def test_a_job_that_dies_leaves_no_entry_and_the_next_call_resubmits_it(run_cli,
     marker.touch()
     dying = DyingCheckpoint(ckpt.dir, ckpt.hash, marker)  # same hash: the same cells, the same cache keys
     argv = ("--seeds", "7", "--executor", "slurm", "--slurm-cluster", "local")
-    rc, out, err = run_cli(*argv, checkpoint=dying)
+    rc, out, err = run_cli(*argv, checkpoint=dying, profile=pretrained_only)
     dead = re.findall(r"job (\d+) \((tiny-\S+-seed7)\) ended without a cache entry", out)
-    assert rc == 1 and len(dead) == 4, (rc, out[-3000:])  # every job killed (SIGKILL) before training
+    assert rc == 1 and len(dead) == 2, (rc, out[-3000:])  # every job killed (SIGKILL) before training
     assert not list((tmp_path / "cache").glob("tiny-*-seed7-*.json")), "a dead job left an entry"
 
     marker.unlink()
-    rc, out, err = run_cli(*argv, "--no-wait", checkpoint=dying)
-    assert rc == 0 and _counts(out) == (0, 4), out  # the dead cells are submitted again
-    m = re.search(r"4 cells still running \(jobs (.*)\): run the same command again to collect", out)
+    rc, out, err = run_cli(*argv, "--no-wait", checkpoint=dying, profile=pretrained_only)
+    assert rc == 0 and _counts(out) == (0, 2), out  # the dead cells are submitted again
+    m = re.search(r"2 cells still running \(jobs (.*)\): run the same command again to collect", out)
     assert m, out  # --no-wait: the job ids, no results yet
     ids = dict(pair.split("=") for pair in m.group(1).split(", "))
     assert not set(ids.values()) & {j for j, _ in dead}, (ids, dead)
     assert not (tmp_path / "out" / "results").exists()
 
-    rc, out, err = run_cli(*argv, checkpoint=dying)  # collects: waits for the live jobs, submits none
+    rc, out, err = run_cli(*argv, checkpoint=dying, profile=pretrained_only)  # collects: waits, submits none
     assert rc == 0 and _counts(out)[1] == 0, out
-    assert len(load_results(tmp_path / "out" / "results").all()) == 4
+    assert len(load_results(tmp_path / "out" / "results").all()) == 2

@@ -76,7 +76,8 @@ def test_unknown_precision_is_refused_in_profiles(tmp_path):
 
 
 def test_the_cache_key_holds_the_numerics(monkeypatch):
-    """The resolved precision and the CPU's class are part of every run's key."""
+    """The resolved precision and the CPU's class are part of every run's key, on every machine: each
+    alone moves the key (the CPU's flags are given, so the check does not depend on this CPU)."""
     from harness.core.config import load_profile
 
     profile = load_profile("smoke")
@@ -85,17 +86,26 @@ def test_the_cache_key_holds_the_numerics(monkeypatch):
     class Ckpt:
         hash = "h"
 
+    def parts(precision_name: str) -> dict:
+        recipe = dataclasses.replace(profile.fairseq, precision=precision_name)
+        return runkey.key_parts(spec, dataclasses.replace(profile, fairseq=recipe), "/nonexistent", Ckpt())
+
     monkeypatch.setattr("harness.runs.key.data_hash", lambda d: "d")
-    base = runkey.key_parts(spec, profile, "/nonexistent", Ckpt())
-    assert base["cpu_class"] == machine.cpu_class()
-    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "SSE41")
+    assert runkey.key_parts(spec, profile, "/nonexistent", Ckpt())["cpu_class"] == machine.cpu_class()
+    bf16, fp32 = parts("bf16"), parts("fp32")
+    assert (bf16["precision"], fp32["precision"]) == ("bf16", "fp32"), (bf16["precision"], fp32["precision"])
+    assert runkey.cache_key(bf16) != runkey.cache_key(fp32)
+    by_class = {}
+    for flags in ({"avx2", "fma"}, {"avx2", "fma", "avx512f", "avx512_bf16"}):
+        monkeypatch.setattr(machine, "cpu_flags", lambda cpuinfo=None, flags=flags: set(flags))
+        by_class[machine.cpu_class()] = parts("fp32")
+    assert sorted(by_class) == ["avx2", "avx512_bf16"], sorted(by_class)
+    assert {p["cpu_class"] for p in by_class.values()} == {"avx2", "avx512_bf16"}
+    assert runkey.cache_key(by_class["avx2"]) != runkey.cache_key(by_class["avx512_bf16"])
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "SSE41")  # a cap lowers the class, and "auto" resolves to fp32
     capped = runkey.key_parts(spec, profile, "/nonexistent", Ckpt())
-    assert capped["cpu_class"] == "baseline" and capped["precision"] == "fp32"
-    fp32 = dataclasses.replace(profile, fairseq=dataclasses.replace(profile.fairseq, precision="fp32"))
-    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA")
-    if base["precision"] == "bf16":
-        assert runkey.cache_key(runkey.key_parts(spec, fp32, "/nonexistent", Ckpt())) != runkey.cache_key(base)
-    assert runkey.cache_key(capped) != runkey.cache_key(base) or base["cpu_class"] == "baseline"
+    assert capped["cpu_class"] == "baseline" and capped["precision"] == "fp32", capped
+    assert runkey.cache_key(capped) != runkey.cache_key(by_class["avx512_bf16"])
 
 
 def test_both_runners_use_autocast_not_a_cast_model():

@@ -24,7 +24,7 @@ def test_default_jobs_fill_the_cores_without_oversubscribing(monkeypatch, tiny):
 def test_a_cell_run_beside_others_gives_what_it_gives_alone(tiny, tmp_path):
     profile, data_dir, ckpt = tiny
     cell = RunSpec(profile.name, "fairseq", "pretrained", 0)
-    others = [RunSpec(profile.name, "hf", "pretrained", 0), RunSpec(profile.name, "fairseq", "random", 1)]
+    others = [RunSpec(profile.name, "hf", "random", 1)]  # one other cell: 2 at once on 2 cores
     alone = reproduce.compute([cell], profile, data_dir, ckpt, tmp_path / "alone", jobs=1)[cell]
     side_by_side = reproduce.compute([cell, *others], profile, data_dir, ckpt, tmp_path / "parallel", jobs=2)
     beside = side_by_side[cell]
