@@ -1,7 +1,7 @@
 """C4: HuggingFace fine-tuning "is consistent with the results we get using fairseq" (report §2.2),
 on the report's own numbers.
 
-"Consistent" is the claim's ``equivalence`` relation at its one pre-registered margin m
+"Consistent" is the claim's ``equivalence`` relation at its one margin m, fixed in the claims file
 (expected/report.toml): TOST at alpha, i.e. the Welch (1 - 2 alpha) CI of the difference inside
 (-m, m). Never a non-significant Welch test: with 3 seeds against 3 it cannot see gaps of several
 points. On the report's numbers the rule does not establish ±m: the named test is a strict xfail

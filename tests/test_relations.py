@@ -1,5 +1,5 @@
 """The relations' decision rules (harness.claims.relations), on small made-up numbers, each in the
-claim's own units at its pre-registered parameter; and degenerate inputs, which give a row that says
+claim's own units at its claims-file parameter; and degenerate inputs, which give a row that says
 what cannot be decided and never stop the ledger or print a library warning."""
 
 import math

@@ -3,7 +3,7 @@
 
 The numbers move into ``[cells]`` and into the claims they belong to; every claim's id, relation
 and rule parameters come from the report under test's claim of the same id (``expected/report.toml``),
-so the upgraded file is judged by the suite's pre-registered rules. What schema 1 did not hold
+so the upgraded file is judged by the suite's rules. What schema 1 did not hold
 (each claim's verbatim quote, and what the report says ``lora_dropout`` and ``r`` do) is taken
 from the report under test too, marked ``# check`` in the new file: review it before you use it.
 """

@@ -1,8 +1,9 @@
 """``equivalence`` (C4, "a is consistent with b"): the means lie within ±margin points, by TOST.
 
-Rule, at the one pre-registered margin m (points) and the claims file's alpha. TOST (two one-sided
-Welch tests) at alpha establishes |mean(a) - mean(b)| < m exactly when the Welch (1 - 2 alpha)
-confidence interval of the difference lies inside (-m, m); so, from that interval:
+Rule, at the claim's one margin m (points, fixed in the claims file: docs/ledger.md says when) and
+the claims file's alpha. TOST (two one-sided Welch tests) at alpha establishes |mean(a) - mean(b)| < m
+exactly when the Welch (1 - 2 alpha) confidence interval of the difference lies inside (-m, m); so,
+from that interval:
 - "HOLDS WITHIN ±m": the interval lies inside (-m, m);
 - "REFUTED (beyond ±m)": it lies wholly beyond m on one side (the one-sided Welch test that the
   difference exceeds the margin rejects at alpha);
