@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.metadata
 import json
 import os
 from pathlib import Path
@@ -67,9 +68,19 @@ def thread_count(threads: int) -> int:
     return torch.get_num_threads()
 
 
+_VERSIONS: dict = {}  # (the lookup functions) -> the versions they gave
+
+
 def keyed_versions() -> dict[str, str]:
-    """The library versions a run's key holds."""
-    return env.library_versions(env.LIBRARIES + KEY_LIBRARIES)
+    """The library versions a run's key holds: read once per process (a warm ``reproduce`` keys 9
+    cells, and each read scans the installed distributions), memoised by the lookup functions
+    themselves, so a test that replaces ``importlib.metadata.version`` or ``env.library_versions``
+    gets what its replacement says. A library installed mid-process keeps its old version here, as
+    its module already imported does."""
+    lookup = (importlib.metadata.version, env.library_versions)
+    if lookup not in _VERSIONS:
+        _VERSIONS[lookup] = env.library_versions(env.LIBRARIES + KEY_LIBRARIES)
+    return dict(_VERSIONS[lookup])
 
 
 def key_parts(spec: RunSpec, profile, data_dir: str | Path, checkpoint) -> dict:
