@@ -9,7 +9,7 @@ ledger's rule, here a wrapper around it, gives another verdict for the same numb
 the same results recomputed; the other native-bf16 CPU class (AMX) under the cross-numerics
 regime at the smoke scale, where that pair is measured (refused at the lab scale, where it is not);
 the other precision under the cross-numerics regime (tests/test_gate_tolerances.py). The
-cross-numerics regime at the lab scale cannot see the three small drifts (docs/gate.md, "What each
+cross-numerics regime at the lab scale cannot see the three small drifts (docs/gate-calibration.md, "What each
 scale's gate can see"): those cells assert that they pass there, so that the calibration's NOT MET
 stays a fact the tests know.
 """

@@ -75,5 +75,5 @@ def test_lab_validation_curves_one_score_per_epoch(lab):
 
 def test_fresh_lab_results_pass_the_gate(lab_results_dir):
     """The lab cells against expected/results/lab.<precision>.json (a full computation, spot-checked by a
-    cold recomputation: docs/gate.md): a second CI job running this tier gates drift at the lab's scale."""
+    cold recomputation: docs/gate-regen.md): a second CI job running this tier gates drift at the lab's scale."""
     assert_fresh_results_pass(lab_results_dir, "lab")
