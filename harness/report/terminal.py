@@ -17,7 +17,7 @@ from harness.claims.audit import Audit
 from harness.claims.audit_table import cell, claim_table, fold_note, folded, report_counts, summary
 
 STYLES = (("REPRODUCED", "green"), ("HOLDS WITHIN", "green"), ("NOT ESTABLISHED", "yellow"),
-          ("REFUTED", "bold red"), ("WRONG AS PRINTED", "bold red"), ("NOT RUN", "dim"))
+          ("REFUTED", "bold red"), ("WRONG AS PRINTED", "bold red"), ("NOT RUN", "dim"), ("HARNESS ERROR", "bold magenta"))
 
 
 def style(verdict: str) -> str:
