@@ -97,3 +97,40 @@ def test_the_rule_sees_dead_paths_and_only_those(tmp_path, text, dead):
     doc.write_text(text)
     got = missing_paths(doc, _top_level())
     assert [d.replace(str(tmp_path) + "/", "") for d in got] == dead, got
+
+
+DOTTED = re.compile(r"^(harness(?:\.\w+)+)(?:\(.*\))?$")
+
+
+def dead_names(text: str) -> list[str]:
+    """The ``harness.x.y`` names in backticks that name no module, or nothing the module defines."""
+    dead = []
+    for span in re.findall(r"`([^`\n]+)`", text):
+        if not (m := DOTTED.match(span.strip())):
+            continue
+        parts = m.group(1).split(".")
+        for cut in range(len(parts), 0, -1):  # the longest prefix that is a module or a package
+            base = ROOT.joinpath(*parts[:cut])
+            module = base.with_suffix(".py") if base.with_suffix(".py").is_file() else base / "__init__.py"
+            if module.is_file():
+                break
+        else:
+            dead.append(m.group(1))
+            continue
+        rest = parts[cut:]
+        if rest and not re.search(rf"^\s*(def|class)\s+{rest[0]}\b|^{rest[0]}\s*[:=]|import .*\b{rest[0]}\b",
+                                  module.read_text(), re.MULTILINE):
+            dead.append(m.group(1))
+    return sorted(set(dead))
+
+
+@pytest.mark.parametrize("doc", documents(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_module_name_a_document_gives_exists(doc):
+    dead = dead_names(doc.read_text())
+    assert not dead, f"{doc.relative_to(ROOT)} names {len(dead)} module or function(s) that do not exist: {dead}"
+
+
+def test_the_name_rule_sees_a_moved_function():
+    assert dead_names("`harness.runs.results.load_results(R)`, `harness.results.load_results`, "
+                      "`harness.runs.key.nothing_here`, `harness.core`") == [
+        "harness.results.load_results", "harness.runs.key.nothing_here"]
