@@ -50,11 +50,12 @@ def test_a_students_rows_are_checked_by_the_command_that_reproduces_them(tmp_pat
 def test_a_students_own_rule_is_used_and_noted(tmp_path):
     cf = _student(tmp_path, ("margin = 3.0  # points: \"consistent\"", "margin = 10.0  #"))
     row = ledger.report_row("C4", cf)
-    assert row.verdict == "HOLDS WITHIN ±10" and "this file's own rule: margin 10 (the report under test's: 3)" in row.statistic, row
+    assert row.verdict == "HOLDS WITHIN ±10 (own margin 10)", row.verdict
+    assert "this file's own rule: margin 10 (the report under test's: 3)" in row.statistic, row
 
 
 def test_a_students_numbers_change_only_their_rows(tmp_path):
-    cf = _student(tmp_path, ("[79.9, 79.0, 81.1]", "[70.2, 71.0, 70.5]"), ("spread = 0.02", "spread = 5.0"))
+    cf = _student(tmp_path, ("[79.9, 79.0, 81.1]", "[70.2, 71.0, 70.5]"), ('spread = "0.02%"', 'spread = "5.0%"'))
     v = {r.claim: r.verdict for r in ledger.build(cf).rows}
     assert v["C4"] == "REFUTED (beyond ±3)" and v["C6"] == "REFUTED" and v["C3"] == "REPRODUCED", v
 

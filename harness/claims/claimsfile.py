@@ -1,8 +1,10 @@
 """The claims file (schema 2): a report's numbers and its claims, each with the rule that decides it.
 
 ``load(path)`` reads and checks one (``expected/report.toml`` is the report under test; a student's
-copy audits another report). Every problem is one :class:`ConfigError` naming the file, the key,
-what is wrong and the fix (docs/bad-input.md, "Claims file"). A schema-1 file (the old
+copy audits another report). Every problem of a file is reported at once: one :class:`ConfigError`
+with a line per problem, each naming the file, the claim or table, the key, what is wrong and the
+fix, a mistyped key with the one meant (``harness.claims.problems``; docs/bad-input.md, "Claims
+file"). A schema-1 file (the old
 ``[params]``/``[fairseq]``/``[hf]``/``[lora]`` layout) is refused with the command that upgrades it.
 
 - ``[cells."<framework>.<init>"]``: ``section``, ``seeds``, ``accuracy`` (percent, one per seed).
@@ -12,15 +14,21 @@ what is wrong and the fix (docs/bad-input.md, "Claims file"). A schema-1 file (t
   (``harness.claims.schema``; ``harness.claims.relations`` evaluates them). A claim of the report under test that another file does not
   make is listed in ``not_stated = ["C5", ...]`` (ids or id prefixes): its rows say NOT RUN (not
   stated in the report). A claim whose id is one of the report under test's inherits the rule's
-  parameters it does not give (which cells, the margin, delta, the profile) from there.
+  parameters it does not give (which cells, the margin, delta, the profile, the encoder, the epoch)
+  from there (``harness.claims.inherit``; its rows name them); one it gives otherwise, and a
+  ``[rules]`` alpha or power of its own, mark its verdict (``harness.claims.own``). A C5 claim's
+  ``argument`` is implied by its id (C5.dropout: lora_dropout).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.claims.inherit import inherit
+from harness.claims.problems import Problems, field_docs, missing_fields, suggest, unknown_fields
 from harness.claims.schema import SCHEMAS
 from harness.claims.units import percents
 from harness.core.config import ConfigError, build, read_toml
@@ -42,9 +50,9 @@ class Rules:
 
 @dataclass(frozen=True)
 class Cell:
-    section: str
-    seeds: tuple[int, ...]
-    accuracy: tuple[float, ...]  # percent, one per seed
+    section: str  # where the report prints them
+    seeds: tuple[int, ...]  # the seeds, as the report labels them
+    accuracy: tuple[float, ...]  # test accuracy in percent, one per seed (nan: a seed the report leaves out)
 
     def by_seed(self) -> dict[int, float]:
         return dict(zip(self.seeds, self.accuracy))
@@ -94,7 +102,8 @@ class ClaimsFile:
 
 
 def load(path: str | Path | None = None) -> ClaimsFile:
-    """The claims file at ``path`` (default: the report under test), checked."""
+    """The claims file at ``path`` (default: the report under test), checked: every problem it has
+    is reported at once, one line each (``harness.claims.problems``)."""
     path = Path(path) if path else SUITE
     try:
         raw = read_toml(path)
@@ -106,35 +115,71 @@ def load(path: str | Path | None = None) -> ClaimsFile:
     if "schema" not in raw and {"params", "fairseq", "hf", "lora"} & set(raw):
         raise ConfigError(f"{where}: a schema-1 claims file ([params], [fairseq], [hf], [lora]); fix: upgrade it "
                           f"with `{UPGRADE.format(path=path)}` and review the new file")
-    unknown = sorted(set(raw) - TOP)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {unknown}; fix: remove them (keys: {', '.join(sorted(TOP))})")
+    problems = Problems()
+    problems.add(*(f"{where}: unknown key {k!r}{suggest(k, TOP)}; fix: correct or remove it (keys: "
+                   f"{', '.join(sorted(TOP))})" for k in sorted(set(raw) - TOP)))
     if raw.get("schema") != SCHEMA:
-        raise ConfigError(f"{where}: schema = {raw.get('schema')!r}; fix: write schema = {SCHEMA} at the top ({HINT})")
+        problems.add(f"{where}: schema = {raw.get('schema')!r}; fix: write schema = {SCHEMA} at the top ({HINT})")
     if not isinstance(raw.get("source"), str):
-        raise ConfigError(f"{where}: source: missing or not a string; fix: add source = \"...\" (where the report is)")
-    rules = build(Rules, raw.get("rules", {}), f"{where}: [rules]")
-    if not 0 < rules.alpha < 0.5 or not 0 < rules.power < 1:
-        raise ConfigError(f"{where}: [rules] alpha must be in (0, 0.5) and power in (0, 1), got {rules}")
-    cells = {name: _cell(table, f"{where}: [cells.\"{name}\"]", name) for name, table in _table(raw, "cells", where).items()}
+        problems.add(f"{where}: source: missing or not a string; fix: add source = \"...\" (where the report is)")
+    rules = Rules()
+    with problems.check():
+        rules = _rules(raw.get("rules", {}), f"{where}: [rules]")
+    cells = {}
+    with problems.check():
+        tables = _table(raw, "cells", where)
+        for name, table in tables.items():
+            with problems.check():
+                cells[name] = _cell(table, f"{where}: [cells.\"{name}\"]", name)
+            if problems.failed:  # a claim that uses a cell in error is not another error
+                cells[name] = None
+                cells.update({c: None for c in CELLS if c not in tables} if name not in CELLS else {})
     reference = None if path.resolve() == SUITE.resolve() else load(SUITE)
-    claims = _claims(raw, where, cells, reference)
+    claims = _claims(raw, where, cells, reference, problems)
+    problems.raise_all()
+    if reference is not None:  # the file's own alpha and power mark the verdicts they decide
+        own = {k: (getattr(rules, k), getattr(reference.rules, k)) for k in ("alpha", "power")
+               if getattr(rules, k) != getattr(reference.rules, k)}
+        claims = tuple(_with_rules(c, own) for c in claims)
     return ClaimsFile(path, raw["source"], rules, cells, claims)
+
+
+def _rules(table, where: str) -> Rules:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table (alpha = ..., power = ...); fix: write [rules] on a line of its own")
+    wrong = unknown_fields(Rules, table, where, "correct or remove it")
+    if wrong:
+        raise ConfigError("\n".join(wrong))
+    rules = build(Rules, table, where)
+    if not 0 < rules.alpha < 0.5 or not 0 < rules.power < 1:
+        raise ConfigError(f"{where}: alpha = {rules.alpha:g}, power = {rules.power:g}; fix: alpha in (0, 0.5) and power "
+                          "in (0, 1) (the report under test's: alpha = 0.05, power = 0.8)")
+    return rules
+
+
+def _with_rules(claim: Claim, own: dict) -> Claim:
+    uses = SCHEMAS[claim.relation].uses if claim.stated else ()
+    mine = {k: v for k, v in own.items() if k in uses}
+    return dataclasses.replace(claim, differs={**mine, **claim.differs}) if mine else claim
 
 
 def _table(raw: dict, key: str, where: str) -> dict:
     value = raw.get(key, {})
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: {key}: expected a table, got {value!r}")
+        raise ConfigError(f"{where}: {key}: expected a table, got {value!r}; fix: write [{key}.\"NAME\"] tables ({HINT})")
     return value
 
 
 def _cell(table, where: str, name: str) -> Cell:
     if name not in CELLS:
-        raise ConfigError(f"{where}: unknown cell; fix: name it one of {', '.join(CELLS)}")
+        raise ConfigError(f"{where}: unknown cell{suggest(name, CELLS)}; fix: name it one of {', '.join(CELLS)}")
     if not isinstance(table, dict):
-        raise ConfigError(f"{where}: expected a table with section, seeds and accuracy")
-    cell = build(Cell, table, where)
+        raise ConfigError(f"{where}: expected a table with section, seeds and accuracy; fix: write them under it")
+    wrong = unknown_fields(Cell, table, where, "correct or remove it") + missing_fields(Cell, table, where,
+                                                                                      field_docs(Cell))
+    if wrong:
+        raise ConfigError("\n".join(wrong))
+    cell = _built(Cell, table, where, "the cell's seeds and accuracies as lists of numbers, its section as a string")
     if not cell.seeds:
         raise ConfigError(f"{where}: seeds = [] lists no seed; fix: list the report's seeds and one accuracy per seed, "
                           "or remove the cell (and list the claims that use it in not_stated)")
@@ -147,78 +192,91 @@ def _cell(table, where: str, name: str) -> Cell:
     return cell
 
 
-def _claims(raw: dict, where: str, cells: dict, reference: ClaimsFile | None) -> tuple[Claim, ...]:
+def _built(cls, table: dict, where: str, what: str):
+    """``build(cls, table)`` with the fix the error lacks."""
+    try:
+        return build(cls, table, where)
+    except ConfigError as exc:
+        quoted = re.search(r"expected (int|float), got '", str(exc))
+        fix = "write the number without quotes" if quoted else what
+        raise ConfigError(f"{exc}; fix: {fix}") from None
+
+
+def _claims(raw: dict, where: str, cells: dict, reference: ClaimsFile | None, problems: Problems) -> tuple[Claim, ...]:
     items = raw.get("claim", [])
     if not isinstance(items, list) or not all(isinstance(t, dict) for t in items):
-        raise ConfigError(f"{where}: claim: expected [[claim]] tables")
+        problems.add(f"{where}: claim: expected [[claim]] tables; fix: write each claim under a line [[claim]] ({HINT})")
+        items = []
     not_stated = raw.get("not_stated", [])
     if not isinstance(not_stated, list) or not all(isinstance(x, str) for x in not_stated):
-        raise ConfigError(f"{where}: not_stated = {not_stated!r}; fix: write a list of claim ids, e.g. [\"C5\", \"C6\"]")
+        problems.add(f"{where}: not_stated = {not_stated!r}; fix: write a list of claim ids, e.g. [\"C5\", \"C6\"]")
+        not_stated = []
     out, seen = [], set()
     for i, table in enumerate(items, 1):
-        claim = _claim(dict(table), f"{where}: [[claim]] #{i}", cells, reference)
-        if claim.id in seen:
-            raise ConfigError(f"{where}: [[claim]] #{i}: id {claim.id!r} repeats; fix: give each claim its own id")
-        seen.add(claim.id)
-        out.append(claim)
+        cid = table.get("id")
+        if isinstance(cid, str) and cid in seen:
+            problems.add(f"{where}: [[claim]] #{i}: id {cid!r} repeats; fix: give each claim its own id")
+            continue
+        seen.add(cid)
+        claim = None
+        with problems.check():
+            claim = _claim(dict(table), f"{where}: [[claim]] #{i}", cells, reference)
+        if claim is not None:
+            out.append(claim)
     expected = [c for c in (reference.claims if reference else ())]
     for ref in expected:
         declared = any(ref.id == p or ref.id.startswith(p + ".") for p in not_stated)
         if ref.id in seen and declared:
-            raise ConfigError(f"{where}: {ref.id} is both a [[claim]] and in not_stated; fix: keep one")
-        if declared:
+            problems.add(f"{where}: {ref.id} is both a [[claim]] and in not_stated; fix: keep one")
+        elif declared:
             out.append(Claim(ref.id, ref.relation, ref.section, stated=False))
         elif ref.id not in seen:
-            raise ConfigError(f"{where}: claim {ref.id} ({ref.relation}, §{ref.section}) is missing; fix: add a "
-                              f"[[claim]] with id = \"{ref.id}\", or list it in not_stated if the report does not make it")
-    unknown = [p for p in not_stated if not any(c.id == p or c.id.startswith(p + ".") for c in expected)]
-    if unknown:
-        raise ConfigError(f"{where}: not_stated names {unknown}, not claims of the report under test "
-                          f"({', '.join(c.id for c in expected)})")
+            problems.add(f"{where}: claim {ref.id} ({ref.relation}, §{ref.section}) is missing; fix: add a [[claim]] "
+                         f"with id = \"{ref.id}\", or list it in not_stated if the report does not make it")
+    ids = [c.id for c in expected]
+    for p in not_stated:
+        if not any(c == p or c.startswith(p + ".") for c in ids):
+            problems.add(f"{where}: not_stated names {[p]}, not claims of the report under test{suggest(p, ids)}; fix: "
+                         f"name some of {', '.join(ids)}")
     return tuple(out)
 
 
 def _claim(table: dict, where: str, cells: dict, reference: ClaimsFile | None) -> Claim:
-    for key in ("id", "relation"):
-        if not isinstance(table.get(key), str):
-            raise ConfigError(f"{where}: {key}: missing or not a string; fix: add {key} = \"...\" ({HINT})")
+    """One [[claim]]: every problem of it at once (a ConfigError of several lines)."""
+    missing = [key for key in ("id", "relation") if not isinstance(table.get(key), str)]
+    if missing:
+        raise ConfigError("\n".join(f"{where}: {key}: missing or not a string; fix: add {key} = \"...\" ({HINT})"
+                                    for key in missing))
     cid, name = table.pop("id"), table.pop("relation")
     where = f"{where} ({cid})"
     relation = SCHEMAS.get(name)
     if relation is None:
-        raise ConfigError(f"{where}: relation = {name!r}; fix: use one of {', '.join(SCHEMAS)}")
+        raise ConfigError(f"{where}: relation = {name!r}{suggest(name, SCHEMAS)}; fix: use one of {', '.join(SCHEMAS)}")
     meta = {k: table.pop(k) for k in ("section", "quote", "checked_by", "fresh_checked_by") if k in table}
-    for key in ("section", "quote"):
-        if not isinstance(meta.get(key), str) or not meta[key]:
-            raise ConfigError(f"{where}: {key}: missing; fix: add {key} = \"...\" (the report's words and where)")
+    found = [f"{where}: {key}: missing; fix: add {key} = \"...\" (the report's words and where)"
+             for key in ("section", "quote") if not isinstance(meta.get(key), str) or not meta[key]]
+    fresh = meta.get("fresh_checked_by", {})
+    if not isinstance(meta.get("checked_by", ""), str) or not isinstance(fresh, dict):
+        found.append(f"{where}: checked_by is a test id, fresh_checked_by a table {{profile = test id}}; fix: write "
+                     "them so, or leave them out (the report under test's file only)")
     ref = next((c for c in reference.claims if c.id == cid), None) if reference else None
     if ref is not None and ref.relation != name:
-        raise ConfigError(f"{where}: relation {name!r}, but the report under test's {cid} is {ref.relation!r}; "
-                          "fix: use the same relation, or another id for a new claim")
-    inherited, differs = [], {}
-    if ref is not None:
-        for key in relation.rule:
-            suite_value = getattr(ref.params, key)
-            if key not in table:
-                table[key] = suite_value
-                inherited.append(key)
-            elif _plain(table[key]) != _plain(suite_value):
-                differs[key] = (table[key], suite_value)
+        raise ConfigError("\n".join(found + [f"{where}: relation {name!r}, but the report under test's {cid} is "
+                                             f"{ref.relation!r}; fix: use the same relation, or another id for a new claim"]))
+    for key, value in (relation.imply(cid) if relation.imply else {}).items():
+        table.setdefault(key, value)
+    inherited, differs = inherit(table, relation.rule, ref)
+    found += unknown_fields(relation.params, table, where, f"correct or remove it (the parameters of {name!r}: {HINT})")
+    found += missing_fields(relation.params, table, where, field_docs(relation.params))
+    if found:
+        raise ConfigError("\n".join(found))
     if relation.check_text:
-        relation.check_text(table, where)
-    try:
-        params = build(relation.params, table, where)
-    except ConfigError as exc:
-        quoted = re.search(r"expected (int|float), got '", str(exc))
-        fix = "write the number without quotes" if quoted else f"see the relation {name!r} in {HINT}"
-        raise ConfigError(f"{exc}; fix: {fix}") from None
+        relation.check_text(table, where, meta["quote"])
+    params = _built(relation.params, table, where, f"see the relation {name!r} in {HINT}")
     try:
         relation.check(params, cells, where)
     except ConfigError as exc:
         raise _inherited_in(exc, inherited, table, reference) from None
-    fresh = meta.get("fresh_checked_by", {})
-    if not isinstance(meta.get("checked_by", ""), str) or not isinstance(fresh, dict):
-        raise ConfigError(f"{where}: checked_by is a test id, fresh_checked_by a table {{profile = test id}}")
     return Claim(cid, name, meta["section"], meta["quote"], True, params, tuple(inherited), differs,
                  meta.get("checked_by", ""), dict(fresh))
 
@@ -239,7 +297,3 @@ def _inherited_in(exc: ConfigError, inherited: list[str], table: dict, reference
 def _toml(value) -> str:
     return "[" + ", ".join(map(_toml, value)) + "]" if isinstance(value, (list, tuple)) else \
         f'"{value}"' if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _plain(value):
-    return list(value) if isinstance(value, tuple) else [_plain(v) for v in value] if isinstance(value, list) else value

@@ -16,13 +16,14 @@ import warnings
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from harness.claims import relations
+from harness.claims import own, relations
 from harness.claims.arms import Context
-from harness.claims.claimsfile import ClaimsFile, load
+from harness.claims.claimsfile import SUITE, ClaimsFile, load
 from harness.claims.row import FRESH, REPORT, Row, harness_error, not_run
 from harness.core.records import RunResult
 from harness.runs.results import load_results
 
+SUITE_NAME = SUITE.relative_to(SUITE.parents[1]).as_posix()  # expected/report.toml, as rows name it
 COLUMNS = {"claim": "claim", "says": "the report says", "computed": "the suite computed",
            "statistic": "statistic", "verdict": "verdict", "test": "checked by"}
 
@@ -80,15 +81,9 @@ def report_rows(claims: ClaimsFile, ctx: Context, only: str | None = None) -> li
             continue
         relation = relations.get(claim.relation)
         judged = _judged(lambda: relation.report_rows(claim, ctx), claim, REPORT)
-        if claim.differs:  # a claims file may state its own rule: the row says so, with the suite's
-            own = ", ".join(f"{k} {_plain(v)} (the report under test's: {_plain(w)})" for k, (v, w) in claim.differs.items())
-            judged = [_with_statistic(r, f"{r.statistic}; this file's own rule: {own}") for r in judged]
-        rows += judged
+        # a file's own rule marks the verdict (``harness.claims.own``), its inherited parameters are named
+        rows += [own.with_marks(r, claim, SUITE_NAME) for r in judged]
     return rows
-
-
-def _plain(value) -> str:
-    return " / ".join(map(str, value)) if isinstance(value, (list, tuple)) else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _with_statistic(row: Row, statistic: str) -> Row:
@@ -105,7 +100,8 @@ def fresh_rows(profile: str, runs: list[RunResult], claims: ClaimsFile | None = 
     for claim in claims.claims:
         relation = relations.get(claim.relation)
         if claim.stated and hasattr(relation, "fresh_rows"):
-            rows += _judged(lambda: relation.fresh_rows(claim, profile, runs, ctx), claim, FRESH)
+            rows += [own.with_marks(r, claim, SUITE_NAME)
+                     for r in _judged(lambda: relation.fresh_rows(claim, profile, runs, ctx), claim, FRESH)]
     return rows
 
 

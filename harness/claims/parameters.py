@@ -12,7 +12,8 @@ positions are numbered from ``padding_idx + 1 = 2``, rows 0 and 1 are never used
 HF RoBERTa copies the scheme (``max_position_embeddings = P + 2``, ``pad_token_id = 1``). The
 models themselves are built by ``harness.inputs.models``. :func:`terms` breaks the formula down;
 :func:`readings` finds the dimension or convention under which a stated total that differs from
-the formula's would come out (another d_ff, no position offset, a head counted, a typo).
+the formula's would come out (another d_ff, no position offset, a head counted, a term left out,
+a typo).
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ def extras(cfg: EncoderConfig) -> dict[str, int]:
 def readings(cfg: EncoderConfig, stated: int) -> list[str]:
     """Readings of the report's dimensions or convention under which the formula gives ``stated``
     (when it differs from the formula's own total): another single dimension, another position
-    offset, one more counted part, or two neighbouring digits swapped."""
+    offset, one more counted part, one term left out (the positions, say), or two neighbouring
+    digits swapped."""
     total, d, L = formula(cfg), cfg.d_model, cfg.layers
     out = []
     body = stated - cfg.vocab_size * d - cfg.position_rows * d  # L·(2·d_ff·d + 4·d²)
@@ -101,6 +103,10 @@ def readings(cfg: EncoderConfig, stated: int) -> list[str]:
     for name, extra in extras(cfg).items():
         if total + extra == stated:
             out.append(name)
+    for name, term in terms(cfg).items():  # one term of the formula left out
+        if total - term == stated:
+            formula_part, part = name.split(" (", 1)
+            out.append(f"{part.rstrip(')')} left out (no {formula_part} term)")
     a, b = str(total), str(stated)
     if len(a) == len(b):
         diff = [i for i in range(len(a)) if a[i] != b[i]]

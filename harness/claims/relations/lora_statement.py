@@ -10,7 +10,9 @@ what peft does) when it is not. What ``states`` can be, per argument:
 - ``lora_dropout``: "adapters" (it acts on A and B) or "input" (on the adapter's input x);
 - ``bias``: "adapters" (it decides a bias of A and B) or "base_layers" (the base model's biases), or
   the mode the report uses, "none" / "lora_only" / "all" (what it trains);
-- ``task_type``: a peft task type (e.g. "CAUSAL_LM": next-token prediction).
+- ``task_type``: a peft task type (e.g. "CAUSAL_LM": next-token prediction);
+- any argument: ``"other: <the report's words>"``, a statement that is none of the above: recorded
+  in the row and REFUTED, beside what peft does with the argument (``reading`` is then optional).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 from harness.claims import lora
 from harness.claims.lora_behaviour import TINY, behaviour
 from harness.claims.row import REPORT, Row
+from harness.claims.schema import FREE, STATES
 
 NAME = "lora_statement"
 
@@ -67,11 +70,31 @@ def observed(argument: str, states: str, b: dict) -> tuple[bool, str, str]:
         "the wrapper's class; its loss against the shifted cross-entropy on a tiny causal LM"
 
 
+def other(argument: str, words: str, b: dict) -> tuple[str, str, str]:
+    """(verdict, what peft does, how it was observed) of a statement that is none of the checkable
+    ones (``states = "other: <the report's words>"``): REFUTED, beside what the argument does."""
+    spec = b["spec"]
+    probe = {"r": "rank", "lora_dropout": "input", "bias": "adapters", "lora_alpha": "lora_alpha / r",
+             "target_modules": (spec["target_modules"] or [""])[0], "task_type": "CAUSAL_LM"}[argument]
+    _, does, how = observed(argument, probe, b)
+    if argument == "lora_alpha":
+        does = f"B·A is scaled by {b['scale']:.6g} = lora_alpha / r ({spec['lora_alpha']:g} / {spec['r']})"
+    can = ", ".join(STATES[argument]) if STATES[argument] else FREE[argument].split(", the ")[0].split(" (")[0]
+    return (f"REFUTED ({argument}: the report says {words!r}, none of what {argument} can be read as ({can}); "
+            f"peft: {does})"), does, how
+
+
 def report_rows(claim, ctx) -> list[Row]:
     params = claim.params
-    holds, does, how = observed(params.argument, params.states, behaviour())
-    verdict = "REPRODUCED" if holds else f"REFUTED ({params.argument}: {does})"
-    says = f"§{claim.section}: {claim.quote!r} (read as: {params.reading})"
+    if params.other:
+        verdict, does, how = other(params.argument, params.other, behaviour())
+    else:
+        holds, does, how = observed(params.argument, params.states, behaviour())
+        verdict = "REPRODUCED" if holds else f"REFUTED ({params.argument}: {does})"
+    read = f"read as: {params.reading}" if params.reading else f"states: {params.states}"
+    if params.other:
+        read = f"the report says of {params.argument}: {params.other!r}" + (f"; {read}" if params.reading else "")
+    says = f"§{claim.section}: {claim.quote!r} ({read})"
     test = ctx.checked_by(claim)
     return [Row(claim.id, says, does, how, verdict, test, REPORT)]
 
