@@ -26,7 +26,7 @@ from harness.claims import claimsfile
 from harness.claims.expected import Band, load_bands, load_lab
 from harness.core.config import Profile, build, load_profile, read_toml
 from harness.core.records import RunResult, RunSpec
-from harness.runs.cache import get_or_run
+from harness.runs.cache import cache_root_of, get_or_run
 
 FORCE_DEVICE = "LAB_REPRO_FORCE_DEVICE"
 DATA = Path(__file__).parent / "data"
@@ -45,7 +45,7 @@ class Tier:
     pins: dict  # claim id -> the verdict this tier's data are measured to give, where not the report's
     embedded: Callable  # () -> (data dir, checkpoint): the default inputs
     user: Callable  # () -> (data dir, checkpoint): the user's files (cpu-tiny: the tiny ones)
-    cache: Path | None = None  # run cache (None: the harness cache)
+    cache: Path | None = None  # run cache (None: the harness run cache)
 
     def claims(self):
         """The report under test's claims file as this tier judges it: its stated cells are the tier's,
@@ -92,6 +92,10 @@ def lab_tier() -> Tier:
 
 
 def tiny_tier(root: Path) -> Tier:
+    """The cpu-tiny tier: its inputs are built under ``root`` (the session's temporary folder), its runs
+    kept in the harness run cache (``<run cache>/tiny-gpu``), whose keys hold the code and the inputs'
+    hashes (the tiny data and checkpoint are built the same, byte for byte, every session): a warm
+    session trains nothing."""
     from tests import tiny
 
     profile = load_profile(DATA / "tiny-gpu.toml")
@@ -105,7 +109,7 @@ def tiny_tier(root: Path) -> Tier:
     per_epoch, epochs = -(-train // profile.fairseq.batch_size), profile.fairseq.max_epochs
     return Tier("cpu-tiny", "cpu", profile, stated, bands, (per_epoch, per_epoch * epochs, epochs),
                 float(raw["margin"]), int(raw["best_epoch"]), dict(raw.get("pins", {})), embedded=lambda: inputs, user=lambda: inputs,
-                cache=root / "runs")
+                cache=cache_root_of() / "tiny-gpu")
 
 
 GPU_MARKS = (pytest.mark.gpu, pytest.mark.slow)
