@@ -269,8 +269,66 @@ def _fr_transposed_pdf() -> Report:
     return Report("fr-transposed.pdf", t, k)
 
 
+def _en_one_table() -> Report:
+    """One table for both frameworks under a heading that names neither; no update count; no
+    aggregate; C5 items with a dash, code marks and a scale stated as a product."""
+    q = {"C1": "The total is 22807552 parameters.",
+         "C2": "All test accuracies: [the table]",
+         "C2b": "The best validation accuracy comes at the 5th epoch.",
+         "C3": "Pretraining helps a lot: pretrained beats random by more than 13 points.",
+         "C4": "The HF runs are consistent with the fairseq ones.",
+         "C5.r": "r — rank of A and B.",
+         "C5.alpha": "lora_alpha — the adapter output is scaled by alpha*r.",
+         "C5.target": "target_modules — which layers get adapters: the attention layers.",
+         "C5.dropout": "lora_dropout — dropout on the adapters.",
+         "C5.bias": "bias — whether the biases of the base model are trained.",
+         "C5.task_type": "task_type — \"CAUSAL_LM\" here."}
+    text = f"""Question 1
+
+With $|V| = 32000$, $d = 512$, $d_{{ff}} = 512$, $P = 256$ and $L = 4$:
+{q["C1"]}
+
+2 Results
+
+{q["C2b"]} All test accuracies:
+
+Model                 Seed 0   Seed 1   Seed 2
+fairseq pretrained    79.9     80.0     83.5
+fairseq random        67.5     68.1     67.4
+HF pretrained         79.9     79.0     81.1
+
+{q["C3"]} {q["C4"]}
+
+Question 2
+
+- `r` — rank of A and B.
+- `lora_alpha` — the adapter output is scaled by alpha*r.
+- `target_modules` — which layers get adapters: the attention layers.
+- `lora_dropout` — dropout on the adapters.
+- `bias` — whether the biases of the base model are trained.
+- `task_type` — "CAUSAL_LM" here.
+"""
+    states = dict(LAB_STATES, **{"C5.alpha": "lora_alpha * r", "C5.bias": "base_layers"})
+    del states["C5.bias_none"]
+    k = key(cells=FS, quotes=q, updates=0, states=states)
+    return Report("en-one-table.txt", text, k)
+
+
+def _en_other() -> Report:
+    """C5 statements that are none of the checkable readings (recorded as "other: ..."), as a PDF."""
+    en = _en_md()
+    r = "r: the number of layers that receive adapters."
+    task = "task_type: the objective of the fine-tuning."
+    t = en.text.replace("- **r**: the rank of the update matrices A and B.", "- **r**: the number of layers that receive "
+                        "adapters.").replace('- **task_type**: the kind of model peft wraps. We use "CAUSAL_LM".',
+                                             "- **task_type**: the objective of the fine-tuning.")
+    k = dict(en.key, **{"C5.r.quote": r, "C5.r.states": "other: the number of layers that receive adapters.",
+                        "C5.task_type.quote": task, "C5.task_type.states": "other: the objective of the fine-tuning."})
+    return Report("en-other.pdf", t, k)
+
+
 def reports() -> list[Report]:
-    return _variants() + [_en_mean_column(), _fr_sentences(), _fr_transposed_pdf()]
+    return _variants() + [_en_mean_column(), _fr_sentences(), _fr_transposed_pdf(), _en_one_table(), _en_other()]
 
 
 def write_pdf(text: str, path) -> None:

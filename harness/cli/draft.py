@@ -45,8 +45,8 @@ def expand(items: list[str], suffixes: tuple[str, ...]) -> tuple[list[Path], lis
 
 def summary(name: str, d) -> str:
     missing = f" ({', '.join(d.not_stated)})" if d.not_stated else ""
-    return (f"{name}: {d.found} values found, {len(d.to_review)} to review, {len(d.not_stated)} claims not "
-            f"stated{missing}")
+    return (f"{name}: {d.found} values found, {len(d.to_review)} to review, {len(d.not_stated)} "
+            f"claim{'s' * (len(d.not_stated) != 1)} not stated{missing}")
 
 
 def main(args) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from harness.intake import text as T
-from harness.intake.doc import Row, prose
+from harness.intake.doc import Row, framework, prose
 from harness.intake.found import Found, short
 
 LAB_SEEDS = 3
@@ -144,6 +144,8 @@ def locate(rows: list[Row]) -> list[CellFound]:
         if bullets is not None and bullets.tabular and re.fullmatch(r"\d{1,3}", first.strip()) and len(cands) == 2:
             bullets.rows.append(row), bullets.values.append(cands[1]), bullets.seeds.append(int(first))
             continue
+        if columns and re.search(r"mean|moyenne|average|\bstd|\bsd\b|[ée]cart", first, re.I):
+            continue  # a transposed table's aggregate row: the C6 locator's
         if columns:  # a transposed table: "0 | 79.9 | 67.5"
             label = _seed_labels(t) or [int(n.value) for n in T.numbers(_columns(t)[0]) if n.is_int][:1]
             values = cands[1:] if label and cands and cands[0].is_int and int(cands[0].value) == label[0] else cands
@@ -159,9 +161,12 @@ def locate(rows: list[Row]) -> list[CellFound]:
                 nums = _candidates(seg)
                 if header_mean and len(nums) == len(header) + 1:
                     nums = nums[:-1]
+                if len(nums) == 1 and prose(row) and not row.bullet:
+                    continue  # one number in a sentence ("reaches 81.1% on average") is not a per-seed list
                 seeds = _seed_labels(seg) or (header if len(header) == len(nums) else [])
                 tabular = not prose(row) or bool(header)
-                groups.append(_Group(init, row.framework, [row], nums, seeds, tabular, []))
+                fw = framework(seg[:nums[0].start]) or row.framework  # "HF pretrained | ..." in a fairseq section
+                groups.append(_Group(init, fw, [row], nums, seeds, tabular, []))
             continue
         if len(cands) >= 2 and all(c.percent for c in cands) and not _init(t):  # "79,9 %, 79 % et 81,1 %"
             review = [] if row.framework == "hf" else ["the sentence does not say pretrained or random: read as pretrained"]
@@ -215,6 +220,10 @@ def _cells(rows: list[Row], groups: list[_Group]) -> list[CellFound]:
         said = intro(rows, index) if g.tabular else Found(T.words(first.text), first.where, short(first.text))
         found = CellFound(name, first.section, Found(seeds, where, words, seed_review),
                           Found(accuracy, where, words, "; ".join(review)), said, g.tabular)
+        if name in out and len(out[name].accuracy.value) != LAB_SEEDS and n == LAB_SEEDS:
+            kept = out.pop(name)  # a list of the lab's three seeds beats a lone number found earlier
+            found = CellFound(name, found.section, found.seeds, found.accuracy.needs(
+                f"{name} also at {kept.accuracy.where} with other values {kept.accuracy.value}"), found.intro, found.tabular)
         if name in out:
             if out[name].accuracy.value != accuracy:
                 kept = out[name]

@@ -12,7 +12,7 @@ from harness.intake import text as T
 from harness.intake.read import Line
 
 HEADING = re.compile(r"^(?:(?:References|Références|Bibliography|Bibliographie|Appendix|Annexe|Conclusion)$|"
-                     r"(?:\d+(?:\.\d+)*\.?|[IVX]+\.|Question \d+|Partie \d+|Part \d+)\s+[^\W\d_][^=%|\t]{0,70}$)")
+                     r"(?:\d+(?:\.\d+)*\.?|[IVX]+\.|(?:Question|Partie|Part|Exercise|Exercice|Section|Task|Tâche) \d+\s*[:.—–-]?)\s+[^\W\d_][^=%|\t]{0,70}$)")
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def _is_heading(raw: str, text: str) -> bool:
     return bool(HEADING.match(t)) and not t.endswith((".", ":", ",", ";")) and len(t.split()) <= 10
 
 
-def _framework(text: str) -> str:
+def framework(text: str) -> str:
     fs, hf = T.FAIRSEQ.search(text), T.HF.search(text)
     if fs and hf:
         return "fairseq" if fs.start() > hf.start() else "hf"  # the last one named
@@ -75,9 +75,9 @@ def build(lines: list[Line]) -> list[Row]:
         heading = _is_heading(raw, text)
         if heading:
             section = T.words(text)
-            heading_fw, said_fw = _framework(text), ""
+            heading_fw, said_fw = framework(text), ""
         else:
-            said_fw = _framework(text) or said_fw
+            said_fw = framework(text) or said_fw
         rows.append(Row(line, text, T.bullet(raw), heading, section, heading_fw or said_fw))
     return rows
 
@@ -85,4 +85,5 @@ def build(lines: list[Line]) -> list[Row]:
 def prose(row: Row) -> bool:
     """A line of sentences (not a heading, not a table row, not empty)."""
     t = row.text.strip()
-    return bool(t) and not row.heading and "|" not in t and "\t" not in t and len(re.findall(r"[^\W\d_]{2,}", t)) >= 4
+    return (bool(t) and not row.heading and not _tabular(t)
+            and len(re.findall(r"[^\W\d_]{2,}", t)) >= 4)

@@ -125,7 +125,7 @@ def much_better(rows: list[Row]) -> Found | None:
 
 def consistent(rows: list[Row]) -> Found | None:
     for s in sentences(rows):
-        if s.row.framework == "hf" and T.CONSISTENT.search(s.text):
+        if (s.row.framework == "hf" or T.HF.search(s.text)) and T.CONSISTENT.search(s.text):
             return _quote(s)
     return None
 

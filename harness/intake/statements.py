@@ -100,9 +100,12 @@ def locate(rows: list[Row]) -> list[Statement]:
         skip = ("none",) if arg == "bias" else ()
         states, m, k = _states(arg, body, skip)
         if m is None:
-            review = f"no reading found in the words on {arg}: write what they state"
-            quote = Found(T.words(f"{label} {sents[0] if sents else ''}"), row.where, short(body))
-            out.append(Statement(IDS[arg], arg, row.section, Found("", row.where, short(body), review), quote))
+            said = T.words(sents[0] if sents else body)
+            review = (f"no reading of {arg} found in these words: recorded as other (judged REFUTED); if they "
+                      "state a checkable one, write it")
+            quote = Found(T.words(f"{label} {said}"), row.where, short(body))
+            out.append(Statement(IDS[arg], arg, row.section, Found(f"other: {said}", row.where, short(said), review),
+                                 quote))
         else:
             review = f"a reading of prose (\"{short(m.group(0), 40)}\"): check it"
             out.append(Statement(IDS[arg], arg, row.section, Found(states, row.where, short(sents[k]), review),

@@ -49,7 +49,7 @@ def line(key: str, found: Found, value=None) -> list[str]:
 def to_toml(d: Draft) -> str:
     name = d.path.name
     out = [f"# Drafted by `python -m harness draft` from {name}: {d.found} values found, {len(d.to_review)} to "
-           f"review, {len(d.not_stated)} claims not stated.",
+           f"review, {len(d.not_stated)} claim{'s' * (len(d.not_stated) != 1)} not stated.",
            "# Every value names its source: L12 is line 12, 2:12 is page 2, line 12 of a PDF, with the words it",
            "# came from. Check each \"# review:\" line, then delete it. Rules not written here (cells, margin,",
            "# delta, profile) are the report under test's (docs/ledger.md).",
