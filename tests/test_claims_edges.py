@@ -216,3 +216,15 @@ def test_audit_keeps_a_files_other_verdicts_and_exits_3(c3_raises, tmp_path, cap
     verdicts = {k: (v["verdict"] if isinstance(v, dict) else v) for k, v in report["verdicts"].items()}
     assert verdicts["C3"].startswith("HARNESS ERROR") and verdicts["C6"].startswith("WRONG AS PRINTED"), verdicts
     assert len(verdicts) == 13, verdicts
+
+
+@pytest.mark.parametrize("quote, message", [
+    ("Which yields a mean test accuracy of 81.1% (± 0.02) for the pretrained model and 67.7% (± 0.003%)",
+     r'printed\[1\]\.spread = "0\.02%", but the quote prints it "0\.02"'),
+    ("Which yields a mean test accuracy of 81.10% (± 0.02%) for the pretrained model and 67.7% (± 0.003%)",
+     r'printed\[1\]\.mean = "81\.1%", but the quote prints it "81\.10%"'),
+])
+def test_printed_characters_that_the_quote_prints_otherwise_are_refused(tmp_path, quote, message):
+    """Where the quote holds the printed number, its characters (digits, % sign) must be the file's."""
+    old = re.search(r'quote = "Which yields a mean[^\n]*', SUITE).group(0)
+    refused(tmp_path, in_claim(SUITE, "C6", old, f'quote = "{quote}."'), r"\(C6\): " + message, "fix: ")

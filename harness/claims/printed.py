@@ -4,6 +4,8 @@ table as the report's own characters. Exact arithmetic throughout (no binary flo
 - :func:`parse`: a printed number as the report prints it ("80.0%", "0.003") -> :class:`Number`,
   its value as a Decimal, its decimal places (from its characters: "80.0" has one, "80" none) and
   whether a % sign follows it. Anything else (a TOML float, "nan", "inf") is a ``ValueError``.
+  :func:`as_quoted`: how the claim's quote prints the same number when it prints it otherwise
+  (the claims file then disagrees with the report's words, and is refused).
 - :data:`CONVENTIONS`: the spread as the SD (ddof 0: population, 1: sample) or the standard error
   SD/√n, in accuracy points (as the table) or as a fraction (points / 100).
 - :func:`conventions_reproducing`: every convention under which the per-seed values print as the
@@ -51,6 +53,21 @@ def parse(text) -> Number:
                          "optional % sign; finite)")
     digits = m.group(1)
     return Number(text.strip(), Decimal(digits), len(digits.split(".")[1]) if "." in digits else 0, bool(m.group(2)))
+
+
+TOKEN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(\s*%)?")
+
+
+def as_quoted(text: str, quote: str) -> str | None:
+    """How ``quote`` prints the number ``text`` stands for, when it prints it only otherwise (other
+    digits for the same value, "80.0" for "80"; or its % sign differently); None when the quote
+    prints it the same way, or not at all."""
+    number = parse(text)
+    digits = number.text.rstrip("% ")
+    same = [m for m in TOKEN.finditer(quote) if Decimal(m.group(1)) == number.value]
+    if not same or any(m.group(1) == digits and bool(m.group(2)) == number.percent for m in same):
+        return None
+    return same[0].group(0).replace(" ", "")
 
 
 def name(convention: tuple[str, int, str]) -> str:
