@@ -72,6 +72,18 @@ def test_an_own_epoch_is_a_rule_parameter_of_c2b(tmp_path):
     assert cf.claim("C2b").differs == {"epoch": (4, 5)}
 
 
+def test_the_grading_views_own_rule_reads_an_encoders_dims(tmp_path, monkeypatch):
+    from harness.claims import parameters
+    from harness.claims.relations import count
+
+    monkeypatch.setattr(count, "fairseq_count", parameters.formula)  # fairseq's agreement is test_c1's
+    path = tmp_path / "dims.toml"
+    path.write_text(SUITE.replace("total = 22807552", "total = 24904704").replace("d_ff = 512", "d_ff = 1024"))
+    graded = {g.claim: g for g in audit.rows_for(path)[0]}
+    assert graded["C1"].verdict == "REPRODUCED (own dims, not the lab's: d_ff = 1,024)", graded["C1"].verdict
+    assert graded["C1"].own_rule == "own dims, not the lab's: d_ff = 1,024", graded["C1"].own_rule
+
+
 def test_fresh_rows_judged_by_an_own_rule_are_marked(tmp_path):
     from tests.test_ledger import _synthetic_runs
 
@@ -87,7 +99,8 @@ def test_every_audit_format_and_fail_on_carry_the_mark(tmp_path):
     a = audit.audit([str(tmp_path / "loose.toml")])
     assert "REPRODUCED (own delta 0.1)" in audit_table.to_csv(a)
     rows = json.loads(audit_table.to_json(a))["reports"][0]["rows"]
-    assert next(r for r in rows if r["claim"] == "C3")["verdict"] == "REPRODUCED (own delta 0.1)"
+    c3 = next(r for r in rows if r["claim"] == "C3")
+    assert c3["verdict"] == "REPRODUCED (own delta 0.1)" and c3["own_rule"] == "own delta 0.1", c3
     assert "own delta 0.1" in audit_table.to_markdown(a)
     pairs = a.reports[0].verdict_pairs
     assert ("C3", "REPRODUCED (own delta 0.1)") in failing(pairs, parse_fail_on("REPRODUCED")), pairs

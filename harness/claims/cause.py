@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from harness.claims import own
 from harness.claims.failon import base
 
 NOT_STATED, NEEDS_RUNS = "not stated", "needs runs"
@@ -49,15 +50,10 @@ def own_marks(verdict: str) -> list[str]:
 
 
 def own_rule(claim, verdict: str = "") -> str:
-    """The rule parameters this file sets apart from the report under test's: the claim's
-    ``differs`` ("own alpha 0.49"), or the marks its verdict carries."""
-    differs = getattr(claim, "differs", None) or {}
-    parts = [f"own {k} {_num(mine)}" for k, (mine, _suite) in sorted(differs.items())]
-    return "; ".join(parts or own_marks(verdict))
-
-
-def _num(x) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
+    """The rule parameters this file sets apart from the report under test's: the marks its verdict
+    carries, else (a row no rule judged, NOT RUN) those of the claim's ``differs`` (``harness.claims.own``:
+    "own alpha 0.49", "own dims, not the lab's: d_ff = 2,048"; never the cells it speaks of)."""
+    return "; ".join(own_marks(verdict) or own.marks(claim))
 
 
 def _cell(name: str, other: str) -> str:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.claims.inherit import inherit
-from harness.claims.problems import Problems, field_docs, missing_fields, suggest, unknown_fields
+from harness.claims.problems import Problems, missing_fields, suggest, unknown_fields
 from harness.claims.schema import SCHEMAS
 from harness.claims.units import percents
 from harness.core.config import ConfigError, build, read_toml
@@ -175,8 +175,7 @@ def _cell(table, where: str, name: str) -> Cell:
         raise ConfigError(f"{where}: unknown cell{suggest(name, CELLS)}; fix: name it one of {', '.join(CELLS)}")
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: expected a table with section, seeds and accuracy; fix: write them under it")
-    wrong = unknown_fields(Cell, table, where, "correct or remove it") + missing_fields(Cell, table, where,
-                                                                                      field_docs(Cell))
+    wrong = unknown_fields(Cell, table, where, "correct or remove it") + missing_fields(Cell, table, where)
     if wrong:
         raise ConfigError("\n".join(wrong))
     cell = _built(Cell, table, where, "the cell's seeds and accuracies as lists of numbers, its section as a string")
@@ -267,7 +266,7 @@ def _claim(table: dict, where: str, cells: dict, reference: ClaimsFile | None) -
         table.setdefault(key, value)
     inherited, differs = inherit(table, relation.rule, ref)
     found += unknown_fields(relation.params, table, where, f"correct or remove it (the parameters of {name!r}: {HINT})")
-    found += missing_fields(relation.params, table, where, field_docs(relation.params))
+    found += missing_fields(relation.params, table, where)
     if found:
         raise ConfigError("\n".join(found))
     if relation.check_text:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import inspect
 import re
 import typing
@@ -84,7 +85,7 @@ def unknown_fields(cls, mapping: dict, where: str, fix: str, prefix: str = "") -
     return out
 
 
-def missing_fields(cls, mapping: dict, where: str, docs: dict[str, str]) -> list[str]:
+def missing_fields(cls, mapping: dict, where: str) -> list[str]:
     """An error per required field of ``cls`` that ``mapping`` does not give, with what it means."""
     out, names = [], [f.name for f in dataclasses.fields(cls)]
     typed = [k for k in mapping if k not in names]  # a mistyped key is one error, not two
@@ -93,12 +94,14 @@ def missing_fields(cls, mapping: dict, where: str, docs: dict[str, str]) -> list
         if difflib.get_close_matches(f.name, typed, n=1, cutoff=0.6):
             continue
         if f.init and required and f.name not in mapping:
+            docs = field_docs(cls)
             meaning = f" ({docs[f.name]})" if docs.get(f.name) else ""
             out.append(f"{where}: {f.name}: missing{meaning}; fix: add {f.name} = ... (docs/ledger.md, the "
                        "parameters of each relation)")
     return out
 
 
+@functools.cache
 def field_docs(cls) -> dict[str, str]:
     """``{field: its comment}`` read from the dataclass's source (``name: type  # comment``, and the
     comment lines right below it)."""
