@@ -327,8 +327,47 @@ def _en_other() -> Report:
     return Report("en-other.pdf", t, k)
 
 
+def _shipped() -> list[Report]:
+    """Two reports kept as files (tests/data/reports/): French Markdown with LaTeX, seeds listed in a
+    parenthesis and a mean column; English plain text with numbered headings, fractions, seeds as
+    rows, "+/-", dims as products ("V x d = 32000 x 512") and items without bullets."""
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data" / "reports"
+    fs3 = {"fairseq.pretrained": FS["fairseq.pretrained"], "fairseq.random": FS["fairseq.random"],
+           "hf.pretrained": ([0, 1, 2], [79.9, 79.0, 81.1])}
+    c2b = "Le meilleur modèle (précision de validation) est obtenu à la 5e époque, soit 1125 mises à jour."
+    fr = {"C1": "soit 22 807 552 paramètres.", "C2": c2b + " [the table]", "C2b": c2b,
+          "C3": "Le modèle pré-entraîné est nettement supérieur au modèle initialisé aléatoirement.",
+          "C4": "C'est comparable aux résultats obtenus avec fairseq.",
+          "C5.r": "r : le rang des matrices de faible rang A et B.",
+          "C5.alpha": "lora_alpha : coefficient d'échelle ; la mise à jour est multipliée par alpha / r.",
+          "C5.target": "target_modules : modules auxquels on ajoute les adaptateurs (ici query_key_value, dans l'attention).",
+          "C5.dropout": "lora_dropout : probabilité de dropout sur les couches LoRA.",
+          "C5.bias_none": 'quels biais entraîner ; ici "none".',
+          "C5.task_type": "task_type : CAUSAL_LM, modélisation causale du langage."}
+    c2b = ("We fine-tuned RoBERTa_small_fr for 5 epochs; the best checkpoint (by validation accuracy) was always the "
+           "last one, at epoch 5 (1125 updates).")
+    c6 = ("The mean accuracy is 81.1 +/- 1.7 for the pretrained model and 67.7 +/- 0.3 for the model trained from "
+          "scratch.")
+    en = {"C1": "In total the encoder has 22,807,552 parameters (about 22.8M).", "C2": "Test accuracies: [the table]",
+          "C2b": c2b, "C3": "Pretraining clearly helps: the pretrained model is much better than the random one.",
+          "C4": "With the HF Trainer we obtain 0.799, 0.790 and 0.811 on the three seeds, similar to fairseq.",
+          "C5.r": "r: rank of the low-rank decomposition.",
+          "C5.alpha": "lora_alpha: scaling factor; the LoRA output is multiplied by lora_alpha / r.",
+          "C5.target": "target_modules: the modules to adapt (query_key_value, i.e. the attention).",
+          "C5.dropout": "lora_dropout: dropout applied to the input of the LoRA layers.",
+          "C5.bias_none": 'no bias is trained (bias="none").', "C5.task_type": "task_type: CAUSAL_LM.", "C6": c6}
+    states = {k: v for k, v in LAB_STATES.items() if k != "C5.bias"}
+    return [Report("fr-latex.md", (data / "fr-latex.md").read_text(encoding="utf-8"), key(cells=fs3, quotes=fr, states=states)),
+            Report("en-plain.txt", (data / "en-plain.txt").read_text(encoding="utf-8"),
+                   key(cells=fs3, quotes=en, states=dict(states, **{"C5.dropout": "input"}),
+                       printed={"fairseq.pretrained": ("81.1", "1.7"), "fairseq.random": ("67.7", "0.3")}))]
+
+
 def reports() -> list[Report]:
-    return _variants() + [_en_mean_column(), _fr_sentences(), _fr_transposed_pdf(), _en_one_table(), _en_other()]
+    return (_variants() + [_en_mean_column(), _fr_sentences(), _fr_transposed_pdf(), _en_one_table(), _en_other()]
+            + _shipped())
 
 
 def write_pdf(text: str, path) -> None:

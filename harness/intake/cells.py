@@ -36,14 +36,31 @@ def _init(text: str) -> str:
     return "pretrained" if p else ""
 
 
+_N = r"\d{1,3}(?![.,]\d|\s*%)"
+_LABELS = re.compile(rf"(?:\bseeds?|\bgraines?|\bgermes?|\bruns?)\s*[#=:n°]?\s*\(?\s*(?P<list>{_N}(?:\s*(?:,|;|and|et|&|-|–|à|to)\s*{_N})*)",
+                     re.IGNORECASE)
+
+
+def _label_spans(text: str) -> list[tuple[int, int, list[int]]]:
+    """(start, end, seeds) of each seed label: "seed 0", "graines 0, 1, 2", "seeds 1–3", "graines 1 à 3"."""
+    out = []
+    for m in _LABELS.finditer(text):
+        raw = m.group("list")
+        nums = [int(x) for x in re.findall(r"\d+", raw)]
+        if len(nums) == 2 and re.search(r"\d\s*(?:-|–|à|to)\s*\d", raw) and nums[0] < nums[1] <= nums[0] + 20:
+            nums = list(range(nums[0], nums[1] + 1))
+        out.append((m.start("list"), m.end("list"), nums))
+    return out
+
+
 def _candidates(text: str) -> list[T.Num]:
     """The numbers of a segment that may be accuracies: not a seed's label, not a "mean ± spread"
     pair, not beyond 100."""
-    nums = T.numbers(text)
+    spans = _label_spans(text)
     out = []
-    for i, n in enumerate(nums):
+    for n in T.numbers(text):
         before, after = text[:n.start], text[n.end:]
-        if re.search(r"(?:\bseeds?|\bgraines?|\bgermes?|\brun)\s*[#=:n°]?\s*$", before, re.IGNORECASE):
+        if any(a <= n.start < b for a, b, _ in spans):
             continue
         if re.search(r"±\s*$|\+/?-\s*$", before) or re.match(r"\s*\(?\s*(?:±|\+/?-)", after):
             continue
@@ -54,8 +71,7 @@ def _candidates(text: str) -> list[T.Num]:
 
 
 def _seed_labels(text: str) -> list[int]:
-    labels = [int(m.group(1)) for m in re.finditer(r"(?:\bseeds?|\bgraines?|\bgermes?|\brun)\s*[#=:n°]?\s*(\d{1,3})\b",
-                                                   text, re.IGNORECASE)]
+    labels = [x for _, _, nums in _label_spans(text) for x in nums]
     if not labels and T.SEED.search(text):  # "Seed | 0 | 1 | 2"
         labels = [int(n.value) for n in T.numbers(text) if n.is_int and not n.percent and n.value < 1000]
     return labels
@@ -168,7 +184,8 @@ def locate(rows: list[Row]) -> list[CellFound]:
                 fw = framework(seg[:nums[0].start]) or row.framework  # "HF pretrained | ..." in a fairseq section
                 groups.append(_Group(init, fw, [row], nums, seeds, tabular, []))
             continue
-        if len(cands) >= 2 and all(c.percent for c in cands) and not _init(t):  # "79,9 %, 79 % et 81,1 %"
+        if len(cands) >= 2 and not _init(t) and (all(c.percent for c in cands) or all(
+                c.value <= 1 and not c.is_int for c in cands)):  # "79,9 %, 79 % et 81,1 %", "0.799, 0.790 and 0.811"
             review = [] if row.framework == "hf" else ["the sentence does not say pretrained or random: read as pretrained"]
             groups.append(_Group("pretrained", row.framework, [row], cands, _seed_labels(t), not prose(row), review))
             bullets = None

@@ -15,6 +15,9 @@ HEADING = re.compile(r"^(?:(?:References|Références|Bibliography|Bibliographie
                      r"(?:\d+(?:\.\d+)*\.?|[IVX]+\.|(?:Question|Partie|Part|Exercise|Exercice|Section|Task|Tâche) \d+\s*[:.—–-]?)\s+[^\W\d_][^=%|\t]{0,70}$)")
 
 
+ITEM = re.compile(r"^\s*[`*]*[\w.]+[`*]*\s*(?::|—|–|\s-\s)\s")  # "lora_alpha: ..." starts an item
+
+
 @dataclass(frozen=True)
 class Row:
     line: Line
@@ -54,31 +57,43 @@ def logical(lines: list[Line]) -> list[tuple[Line, str]]:
     out: list[tuple[Line, str]] = []
     for line in lines:
         raw = line.text.rstrip()
-        if out and raw.strip() and not T.bullet(raw) and not _tabular(raw):
+        if (out and raw.strip() and not (T.bullet(raw) and not _is_heading(raw, T.clean(raw, False)))
+                and not _tabular(raw) and not ITEM.match(raw)):
             first, above = out[-1]
             text = T.clean(raw)
             ends = above.rstrip().endswith((".", ":", "!", "?", ";"))
             ends = ends or (T.bullet(above) and len(above.split()) < 8)  # a short list item is whole
-            if (above.strip() and not _is_heading(above, T.clean(above)) and not _tabular(above)
-                    and not _is_heading(raw, text) and (not ends or text.lstrip()[:1].islower())
+            if (above.strip() and not _is_heading(above, T.clean(above, False)) and not _tabular(above)
+                    and not _is_heading(raw, T.clean(raw, False)) and (not ends or text.lstrip()[:1].islower())
                     and not above.rstrip().endswith(":")):
-                out[-1] = (first, above.rstrip() + " " + raw.strip())
+                out[-1] = (first, _join(above.rstrip(), raw.strip()))
                 continue
         out.append((line, raw))
     return out
+
+
+KEEP_HYPHEN = re.compile(r"(?:^|\W)(?:pre|pré|fine|non|self|low|multi|auto|semi|re)-$", re.IGNORECASE)
+
+
+def _join(above: str, below: str) -> str:
+    """A wrapped line joined back: "param-" + "eters" -> "parameters", "pre-" + "trained" -> "pre-trained"."""
+    if above.endswith("-") and below[:1].islower():
+        return above + below if KEEP_HYPHEN.search(above) else above[:-1] + below
+    return above + " " + below
 
 
 def build(lines: list[Line]) -> list[Row]:
     rows, section, heading_fw, said_fw = [], "", "", ""
     for line, raw in logical(lines):
         text = T.clean(raw)
-        heading = _is_heading(raw, text)
+        heading = _is_heading(raw, T.clean(raw, list_item=False))
         if heading:
+            text = T.clean(raw, list_item=False)
             section = T.words(text)
             heading_fw, said_fw = framework(text), ""
         else:
             said_fw = framework(text) or said_fw
-        rows.append(Row(line, text, T.bullet(raw), heading, section, heading_fw or said_fw))
+        rows.append(Row(line, text, T.bullet(raw) and not heading, heading, section, heading_fw or said_fw))
     return rows
 
 

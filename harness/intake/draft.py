@@ -110,7 +110,7 @@ def draft_lines(lines: list[Line], path: Path) -> Draft:
     if same and cells.get("hf.pretrained") and fs[0]:
         found["C4"] = DraftClaim("C4", "equivalence", _section(rows, same), same)
     for s in statements.locate(rows):
-        found[s.id] = DraftClaim(s.id, "lora_statement", s.section, s.quote,
+        found[s.id] = DraftClaim(s.id, "lora_statement", s.section or "(no heading)", s.quote,
                                  {"argument": Found(s.argument, s.quote.where, s.quote.words), "states": s.states})
     printed, q = locate.aggregates(rows)
     printed = [p for p in printed if p["cell"].value in cells]
@@ -153,4 +153,8 @@ def _encoder(dims: dict[str, Found], total: Found) -> dict[str, Found]:
     out = {}
     for k in ("vocab_size", "d_model", "d_ff", "max_positions", "layers"):
         out[k] = dims.get(k) or Found(getattr(lab, k), "", "", f"{k} not found near the count: the lab's value")
+    given = locate.formula({k: f.value for k, f in out.items()})
+    if given != total.value:  # a slip of the report's, or a dim misread: a person tells which
+        why = f"these dims give {given:,} by the lab's formula, not the stated {total.value:,}: check each dim"
+        out = {k: f.needs(why) for k, f in out.items()}
     return out

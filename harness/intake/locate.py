@@ -12,13 +12,14 @@ from harness.intake import text as T
 from harness.intake.doc import Row, prose
 from harness.intake.found import Found, short
 
-DIMS = {  # the count's dims: the names a report writes them with (after text.clean)
-    "vocab_size": r"d_vocab|n_vocab|vocab(?:ulary)?[ _]size|\|V\||\bV\b|taille du vocabulaire|vocabulaire|vocabulary",
-    "d_model": r"d_model|d_hidden|hidden[ _](?:size|dim(?:ension)?)|\bd\b(?![_'’])|dimension du mod[eè]le|"
+DIMS = {  # the count's dims: the names a report writes them with (after text.clean; "dmodel": a PDF's subscript)
+    "vocab_size": r"[dn]_?\s?vocab|vocab(?:ulary)?[ _]size|\|V\||\bV\b|taille du vocabulaire|vocabulaire|vocabulary",
+    "d_model": r"d_?\s?model|d_hidden|hidden[ _](?:size|dim(?:ension)?)|\bd\b(?![_'’])|dimension du mod[eè]le|"
                r"embedding (?:size|dim(?:ension)?)|model dimension",
-    "d_ff": r"d_ff|d_FF|ffn[ _]dim(?:ension)?|\bffn\b|feed[- ]forward(?: (?:size|dim(?:ension)?))?",
-    "max_positions": r"n_source_positions|n_positions|max_positions|max[ _]positions|max_position_embeddings|\bP\b",
-    "layers": r"n_layers|num_layers|\bL\b|nombre de couches|number of layers|layers|couches",
+    "d_ff": r"d_?\s?ff\b|d_FF|ffn[ _]dim(?:ension)?|\bffn\b|feed[- ]forward(?: (?:size|dim(?:ension)?))?",
+    "max_positions": r"n_?\s?source_?\s?positions|n_positions|n_pos|max_pos|max_positions|max[ _]positions|"
+                     r"max_position_embeddings|\bP\b",
+    "layers": r"n_?\s?layers|num_layers|\bL\b|nombre de couches|number of layers|layers|couches",
 }
 AFTER = {"layers": r"layers|couches|encoder layers", "max_positions": r"positions", "vocab_size": r"tokens|mots"}
 _IS = r"(?:\s*(?:=|:|\|)\s*|\s+(?:is\s+|est\s+|of\s+|de\s+|size\s+|dimension\s+)?)"
@@ -73,16 +74,26 @@ def _dims(rows: list[Row], index: int) -> dict[str, Found]:
     scope = [r for r in rows[:index + 1] if r.section == section] or rows[:index + 1]
     below = [r for r in rows[index + 1:] if r.section == section]
     out = {}
-    for dim, names in DIMS.items():
+    for dim, names in DIMS.items():  # "V x d = 32000 x 512" is read as "V = 32000, d = 512"
         assign = re.compile(rf"(?:{names}){_IS}(?P<n>{T.INT})(?![\d.,]\d)")
         after = re.compile(rf"(?P<n>{T.INT})\s+(?:{AFTER[dim]})\b", re.I) if dim in AFTER else None
         for row in list(reversed(scope)) + below:
-            m = assign.search(row.text) or (after.search(row.text) if after else None)
+            text = _PRODUCT.sub(lambda p: f"{p['a']} = {p['m']}, {p['b']} = {p['n']}", row.text)
+            m = assign.search(text) or (after.search(text) if after else None)
             if m:
                 value = int(T.parse(m.group("n").strip()))
                 out[dim] = Found(value, row.where, short(m.group(0)))
                 break
     return out
+
+
+_PRODUCT = re.compile(r"(?P<a>[\w|]+)\s*[x×·*]\s*(?P<b>[\w|]+)\s*=\s*(?P<m>\d[\d,\u2009\u202f ]*?\d)\s*[x×·*]\s*(?P<n>\d+)")
+
+
+def formula(dims: dict[str, int]) -> int:
+    """The lab's count from the dims: V·d + (P+2)·d + L·(2·d_ff·d + 4·d²)."""
+    v, d, ff, p, n = (dims[k] for k in ("vocab_size", "d_model", "d_ff", "max_positions", "layers"))
+    return v * d + (p + 2) * d + n * (2 * ff * d + 4 * d * d)
 
 
 # --- C2b ---------------------------------------------------------------------------------------

@@ -99,7 +99,10 @@ def locate(rows: list[Row]) -> list[Statement]:
         sents = [s for _, s in T.sentences(body)]
         skip = ("none",) if arg == "bias" else ()
         states, m, k = _states(arg, body, skip)
-        if m is None:
+        only_none = arg == "bias" and m is None and _states(arg, body, ("adapters", "base_layers"))[0] == "none"
+        if only_none:
+            pass  # the item says only that no bias is used: C5.bias_none below, C5.bias not stated
+        elif m is None:
             said = T.words(sents[0] if sents else body)
             review = (f"no reading of {arg} found in these words: recorded as other (judged REFUTED); if they "
                       "state a checkable one, write it")

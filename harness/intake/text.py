@@ -66,8 +66,13 @@ def bullet(raw: str) -> bool:
     return bool(_BULLET.match(raw)) and not raw.lstrip().startswith("**") or raw.lstrip().startswith(("- ", "* ", "• "))
 
 
-def clean(raw: str) -> str:
-    text = _BULLET.sub("", raw) if bullet(raw) else raw
+LIGATURES = str.maketrans({"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "−": "-", "’": "'"})
+
+
+def clean(raw: str, list_item: bool = True) -> str:
+    """``list_item``: drop a list item's bullet ("- ", "1. "); False keeps "1." (a numbered heading)."""
+    raw = raw.translate(LIGATURES)
+    text = _BULLET.sub("", raw) if list_item and bullet(raw) else raw
     for _ in range(3):  # nested LaTeX: \frac{\text{a}}{b}
         before = text
         for pattern, repl in _LATEX:
