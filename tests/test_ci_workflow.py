@@ -76,4 +76,4 @@ def test_the_lab_job_runs_make_lab_weekly_or_on_demand_and_gates_against_its_num
     assert "schedule" in triggers and "workflow_dispatch" in triggers, triggers
     assert job["if"] == "github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'", job["if"]
     runs = "\n".join(s.get("run", "") for s in job["steps"])
-    assert "make lab" in runs and "harness gate out/lab/results --expected expected/results/ " in runs, runs
+    assert "make lab" in runs and "harness gate --results out/lab/results --expected expected/results/ " in runs, runs

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shlex
 from pathlib import Path
 
 from harness.core import env
@@ -48,7 +49,7 @@ def read(path: str | Path) -> list[dict]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        raise ConfigError(f"{path}: history file not found (write it with `harness gate ... --history {path}`)") from None
+        raise ConfigError(f"{path}: history file not found (write it with `python -m harness gate ... --history {shlex.quote(str(path))}`)") from None
     records = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
