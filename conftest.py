@@ -40,6 +40,8 @@ def pytest_collection_modifyitems(config, items):
     benchmarking = config.getoption("--benchmark-enable", default=False)
     skip_slow = pytest.mark.skip(reason="need --runslow option to run")
     for item in items:
+        if "heavy" in item.keywords:  # heavy counts as train: `-m "not gpu and not train"` (the inner loop) leaves it out
+            item.add_marker(pytest.mark.train)
         if bench_dir in item.path.parents:
             item.add_marker(pytest.mark.bench)
             if not benchmarking:

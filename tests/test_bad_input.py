@@ -187,6 +187,7 @@ def test_results_one_level_too_high_names_the_folder_below(tmp_path, capsys, mon
 # --- command line -------------------------------------------------------------------------------
 
 
+@pytest.mark.heavy  # an interpreter: the process's own exit code
 def test_unknown_profile_exits_2_in_a_real_process(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "harness", "reproduce", "--profile", "smok",
                            "--out", str(tmp_path / "out")], env=child_env(tmp_path / "cache"),

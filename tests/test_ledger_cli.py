@@ -119,6 +119,7 @@ def _imports(argv, tmp_path, how=("-m", "harness")) -> set[str]:
 HEAVY = {"torch", "fairseq", "transformers", "peft", "scipy", "matplotlib"}
 
 
+@pytest.mark.heavy  # 8 interpreters: what each process imports
 def test_help_and_bad_input_import_nothing_heavy(tmp_path):
     bad = write(tmp_path / "bad.toml", "malformed")
     bad_expected = tmp_path / "smoke.fp32.json"

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import warnings
 
+import pytest
+
 from harness.core import env
 from tests.faults import child_env
 
@@ -18,6 +20,7 @@ def test_loading_a_fairseq_checkpoint_warns_nothing(tiny_cli):
     assert not caught, [f"{w.category.__name__}: {str(w.message)[:100]}" for w in caught]
 
 
+@pytest.mark.heavy  # an interpreter importing torch and fairseq
 def test_a_spawned_worker_imports_the_real_fairseq_and_it_prints_nothing(tmp_path):
     """One interpreter, started as ``harness.runs.local`` spawns a worker, checks both:
     - fairseq's ``--user-dir`` import puts ``harness/train`` (the plugins' parent) first on ``sys.path``
