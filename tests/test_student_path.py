@@ -140,6 +140,14 @@ def test_encoder_epoch_and_an_implied_argument_need_not_be_written(tmp_path):
     assert "epoch inherited from the report under test" in c2b.says, c2b.says
 
 
+def test_an_encoder_given_in_part_takes_the_other_dims_from_the_report_under_test(tmp_path):
+    text = re.sub(r"encoder = \{[^\n]*\n", "encoder = { d_ff = 1024 }\n", SUITE).replace("total = 22807552", "total = 24904704")
+    claim = claimsfile.load(write(tmp_path, text)).claim("C1")
+    assert claim.params.encoder.d_ff == 1024 and claim.params.encoder.layers == 4, claim.params
+    assert "encoder.layers" in claim.inherited and "encoder.d_ff" not in claim.inherited, claim.inherited
+    assert claim.differs["encoder"][0]["d_ff"] == 1024, claim.differs
+
+
 def test_an_argument_is_implied_by_a_new_claims_id(tmp_path):
     text = SUITE + ('\n[[claim]]\nid = "C5.lora_dropout"\nsection = "3"\nquote = "dropout on A and B"\n'
                     'relation = "lora_statement"\nstates = "adapters"\n')
