@@ -125,6 +125,7 @@ def locate(rows: list[Row]) -> list[CellFound]:
     header_mean = False
     columns: list[str] = []  # a transposed table's inits, by column
     bullets: _Group | None = None
+    singles: dict = {}  # (init, framework) -> the group a table of one value per cell and row grows
     for i, row in enumerate(rows):
         t = row.text
         if row.heading:
@@ -146,7 +147,8 @@ def locate(rows: list[Row]) -> list[CellFound]:
                 header, header_mean, columns = seeds, bool(T.MEAN.search(t)), []
             elif sum(1 for x in inits if x) >= 2 and not prose(row):
                 columns = inits
-                groups.extend(_Group(x, row.framework, [row], [], [], True, []) for x in inits if x)
+                groups.extend(_Group(x, framework(c) or row.framework, [row], [], [], True, [])
+                              for c, x in zip(_columns(t), inits) if x)
             elif T.SEED.search(t) and not prose(row):  # "| seed | accuracy |": one row per seed below
                 bullets = _Group(_init(t) or "pretrained", row.framework, [], [], [], True,
                                  [] if _init(t) or row.framework == "hf" else ["the table does not say pretrained or random: read as pretrained"])
@@ -172,7 +174,8 @@ def locate(rows: list[Row]) -> list[CellFound]:
                 continue
         segments = _segments(t)
         if segments:
-            bullets = None
+            bullets, kept, line_seeds = None, singles, _seed_labels(t)
+            singles = {}
             for init, seg in segments:
                 nums = _candidates(seg)
                 if header_mean and len(nums) == len(header) + 1:
@@ -182,6 +185,13 @@ def locate(rows: list[Row]) -> list[CellFound]:
                 seeds = _seed_labels(seg) or (header if len(header) == len(nums) else [])
                 tabular = not prose(row) or bool(header)
                 fw = framework(seg[:nums[0].start]) or row.framework  # "HF pretrained | ..." in a fairseq section
+                if len(nums) == 1 and len(line_seeds) == 1:  # "Seed 0: pretrained 79.9%, random 67.5%", row by row
+                    g = kept.get((init, fw)) or _Group(init, fw, [], [], [], True, [])
+                    if not g.rows:
+                        groups.append(g)
+                    g.rows.append(row), g.values.append(nums[0]), g.seeds.append(line_seeds[0])
+                    singles[init, fw] = g
+                    continue
                 groups.append(_Group(init, fw, [row], nums, seeds, tabular, []))
             continue
         if len(cands) >= 2 and not _init(t) and (all(c.percent for c in cands) or all(

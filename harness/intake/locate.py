@@ -143,8 +143,11 @@ def consistent(rows: list[Row]) -> Found | None:
 
 # --- C6 ----------------------------------------------------------------------------------------
 
-_PAIR = re.compile(rf"(?P<m>{T.NUMBER.pattern})\s*\(?\s*(?:±|\+/-|\+-)\s*(?P<s>{T.NUMBER.pattern})\s*\)?".replace(
-    "(?P<num>", "(?:").replace("(?P<pct>", "(?:"))
+_NUM = T.NUMBER.pattern.replace("(?P<num>", "(?:").replace("(?P<pct>", "(?:")
+_PAIR = re.compile(  # "81.1% (± 0.02%)", "81,1 ± 1,7 %", "81.1 +/- 1.7", "mean 81.1%, std 1.7"
+    rf"(?P<m>{_NUM})\s*\(?\s*(?:±|\+/-|\+-)\s*(?P<s>{_NUM})\s*\)?|"
+    rf"(?:mean|moyenne|average)\s*(?:=|:|of|de)?\s*(?P<m2>{_NUM})[^.;±]{{0,30}}?"
+    rf"(?:std|SD|standard deviation|[ée]cart[- ]type)\s*(?:=|:|of|de)?\s*(?P<s2>{_NUM})", re.IGNORECASE)
 _FOR = re.compile(r"^[\s)%,]*(?:\(|(?:for|pour|with|avec|of|de|du|on|sur)\b)[^,;.]*?", re.I)
 
 
@@ -185,7 +188,7 @@ def _pairs(s: Sentence) -> list[dict]:
         init = _init_after(after) or _last_init(before)
         guess = "" if init else "no pretrained / random word beside it: read by its order"
         init = init or ("pretrained", "random")[min(i, 1)]
-        mean, spread = T.numbers(p.group("m"))[0], T.numbers(p.group("s"))[0]
+        mean, spread = T.numbers(p.group("m") or p.group("m2"))[0], T.numbers(p.group("s") or p.group("s2"))[0]
         where, words = s.row.where, short(p.group(0))
         m_value, m_review = printed(mean), ""
         if mean.value <= 1 and not mean.percent:
