@@ -85,6 +85,8 @@ def test_kinds_keep_not_stated_apart_from_needs_runs_and_marks_apart_from_reason
     assert cause.own_marks("HOLDS WITHIN ±3 (own alpha 0.49)") == ["own alpha 0.49"]
     mine = NS(relation="equivalence", params=NS(cells=("a", "b")), quote="q", differs={"alpha": (0.49, 0.05)})
     assert grade(row("C4", "HOLDS WITHIN ±3"), mine).own_rule == "own alpha 0.49"
+    assert audit_table.cell(grade(row("C4", "HOLDS WITHIN ±3 (own alpha 0.49)"), mine)) == "HOLDS WITHIN ±3 [own alpha 0.49]"
+    assert audit_table.brief("REPRODUCED (own delta 0.1)") == "REPRODUCED [own delta 0.1]"  # --fail-on's message
 
 
 def _report(name, path, rows):

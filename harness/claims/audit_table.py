@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import asdict
 
 from harness.claims.audit import Audit, Audited
-from harness.claims.cause import NEEDS_RUNS, NOT_STATED, Graded
+from harness.claims.cause import NEEDS_RUNS, NOT_STATED, Graded, own_marks
 from harness.claims.failon import NOT_READ
 
 # The kinds a cell can be, in the order counts list them, with their short names.
@@ -36,6 +36,12 @@ def short(verdict: str) -> str:
     """A verdict without its parenthesised reason: "REFUTED (bias: ...)" -> "REFUTED";
     "NOT ESTABLISHED at ±3 (holds within ±5)" -> "NOT ESTABLISHED at ±3"."""
     return verdict.split(" (", 1)[0]
+
+
+def brief(verdict: str) -> str:
+    """:func:`short`, keeping the own-rule marks: "REPRODUCED (own delta 0.1)" -> "REPRODUCED [own delta 0.1]"."""
+    marks = own_marks(verdict)
+    return short(verdict) + (f" [{'; '.join(marks)}]" if marks else "")
 
 
 def cell(row: Graded | None) -> str:

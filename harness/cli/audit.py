@@ -97,7 +97,7 @@ def main(args) -> int:
     bad = [(r.name, c, v) for r in result.reports for c, v in audit.failing(r.verdict_pairs, fail_on)]
     if bad:
         print(f"--fail-on {given(fail_on)}: {len(bad)} verdicts in {len({n for n, _, _ in bad})} reports: "
-              + "; ".join(f"{n} {c} {audit_table.short(v)}" for n, c, v in bad), file=sys.stderr)
+              + "; ".join(f"{n} {c} {audit_table.brief(v)}" for n, c, v in bad), file=sys.stderr)
         return 1
     from harness.claims.row import HARNESS_EXIT, harness_errors
 
