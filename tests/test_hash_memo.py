@@ -54,3 +54,14 @@ def test_a_damaged_memo_costs_a_read_not_an_error(cache, tmp_path, monkeypatch):
     f.write_bytes(b"z")
     assert sources.sha256_file(f) == hashlib.sha256(b"z").hexdigest()
     assert str(f.resolve()) in _memo(cache)
+
+
+def test_files_that_are_gone_are_forgotten(cache, tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "SETTLED_NS", 0)
+    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+    old.write_bytes(b"1")
+    new.write_bytes(b"2")
+    sources.sha256_file(old)
+    old.unlink()
+    sources.sha256_file(new)
+    assert list(_memo(cache)) == [str(new.resolve())], _memo(cache)

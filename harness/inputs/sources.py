@@ -101,6 +101,7 @@ def sha256_file(path: Path) -> str:
             h.update(block)
     settled = max(stat[3], stat[4]) < time.time_ns() - SETTLED_NS
     if settled and _stat(path) == stat:  # not written to while it was read: the digest is the file's
+        memo = {k: v for k, v in memo.items() if os.path.exists(k)}  # forget files gone (tests' tmp dirs)
         memo[str(path)] = {"stat": stat, "sha256": h.hexdigest()}
         atomic.write_json(memo_path, memo)
     return h.hexdigest()
