@@ -56,13 +56,20 @@ def count(rows: list[Row]) -> tuple[Found | None, Found | None, dict[str, Found]
         big = [n for n in T.numbers(s.text) if n.is_int and n.value >= 100_000 and not n.percent]
         if big:
             cands.append((s, big))
+    review = ""
+    if not cands:  # "N = V d + ... = 22 807 552" with no word "parameters" beside it
+        cands = [(s, big) for s in sentences(rows) if "=" in s.text and T.PARAMS.search(s.row.section + " " + s.text)
+                 or "=" in s.text and re.search(r"count|nombre|compt", s.row.section, re.I)
+                 for big in [[n for n in T.numbers(s.text) if n.is_int and n.value >= 1_000_000]] if big]
+        review = "uncertain: no word 'parameters' beside this number"
     if not cands:
         return None, None, {}
     said = [c for c in cands if re.search(r"yield|total|give|obtain|donne|soit|obtien|=|thus|donc|result", c[0].text, re.I)]
     s, big = (said or cands)[0]
     total = int(max(n.value for n in big))
     others = sorted({int(max(n.value for n in b)) for _, b in cands} - {total})
-    review = f"other totals stated: {', '.join(f'{x:,}' for x in others)}" if others else ""
+    review = "; ".join(x for x in (review, f"other totals stated: {', '.join(f'{x:,}' for x in others)}" if others
+                                   else "") if x)
     index = rows.index(s.row)
     return Found(total, s.row.where, short(s.text), review), _quote(s), _dims(rows, index)
 
@@ -109,7 +116,7 @@ def best_epoch(rows: list[Row]) -> tuple[Found, Found, Found] | None:
     for s in sentences(rows):
         if s.row.framework == "hf" or not _EPOCH.search(s.text):
             continue
-        best = bool(re.search(r"\bbest\b|meilleur|\bhighest\b|\bmax", s.text, re.I))
+        best = bool(re.search(r"\bbest\b|meilleur|\bhighest\b|\bmax|\bpeak|plus [ée]lev", s.text, re.I))
         found.append((not best, s))
     if not found:
         return None

@@ -22,7 +22,7 @@ def _w(pattern: str) -> re.Pattern:
 
 
 RANDOM = _w(r"\brandom(?:ly)?\b|al[ée]atoire(?:ment)?|from scratch|\bscratch\b|sans pr[ée]-?entra[iî]nement|"
-            r"\bnon[- ]pr[ée]-?entra[iî]n|not pre-?trained|untrained")
+            r"\bnon[- ]pr[ée]-?entra[iî]n|not pre-?trained|untrained|(?:without|no) pre-?training")
 PRETRAINED = _w(r"pre-?trained|pr[ée]-?entra[iî]n[ée]|pr[ée]entra[iî]n[ée]")
 SEED = _w(r"\bseeds?\b|\bgraines?\b|\bgermes?\b")
 FAIRSEQ = _w(r"fairseq")
@@ -30,11 +30,12 @@ HF = _w(r"hugging\s*face|\bHF\b|\btransformers\b")
 EPOCH = _w(r"\bepochs?\b|[ée]poques?\b")
 UPDATES = _w(r"\b(?:training )?(?:steps?|updates?|iterations?|it[ée]rations?|pas d'entra[iî]nement|pas|"
              r"mises? à jour)\b")
-PARAMS = _w(r"\bparam(?:eter|ètre|etre)s?\b")
+PARAMS = _w(r"\bparam(?:eter|ètre|etre)?s?\b")
 BETTER = _w(r"\bbetter\b|outperform|\bsuperior\b|\bbeats?\b|\bmieux\b|\bmeilleure?s?\b|sup[ée]rieure?s?|"
-            r"surpass|d[ée]passe")
+            r"surpass|d[ée]passe|higher than|plus [ée]lev[ée]e?s? que")
 CONSISTENT = _w(r"consistent|coh[ée]rente?s?|coherent|\bsimilar\b|comparable|in line with|\bagrees?\b|"
-                r"\bproches?\b|semblables?|conformes?|en accord|match(?:es)?\b")
+                r"\bproches?\b|semblables?|conformes?|en accord|match(?:es)?\b|close to|on par|in agreement|"
+                r"similaires?|du m[êe]me ordre")
 MEAN = _w(r"\bmean\b|\baverage\b|\bmoyenne\b|\bavg\b")
 ACCURACY = _w(r"accurac(?:y|ies)|pr[ée]cision|exactitude|taux de r[ée]ussite")
 
