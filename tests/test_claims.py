@@ -49,12 +49,21 @@ BAD = {
     "over 100": (lambda s: s.replace("[67.5, 68.1, 67.4]", "[67.5, 681, 67.4]"), r"681 is over 100"),
     "a missing claim": (lambda s: s.replace('id = "C6"', 'id = "C7"'), None),
     "a bad delta": (lambda s: s.replace("delta = 5.0", "delta = -1.0"), r"\(C3\): delta = -1.0; fix"),
+    "an infinite margin": (lambda s: re.sub(r'margin = 3.0  # points: "consistent".*', "margin = inf", s),
+                           r"\(C4\): margin = inf; fix: a margin in points, a finite number > 0"),
+    "a cell compared with itself": (lambda s: s.replace('cells = ["hf.pretrained", "fairseq.pretrained"]',
+                                                        'cells = ["hf.pretrained", "hf.pretrained"]'),
+                                    r"\(C4\): cells = .* compares 'hf.pretrained' with itself; fix: name two"),
+    "a cell without seeds": (lambda s: s.replace("seeds = [0, 1, 2]\naccuracy = [67.5, 68.1, 67.4]",
+                                                 "seeds = []\naccuracy = []"), r"seeds = \[\] lists no seed; fix"),
     "a bad lora statement": (lambda s: s.replace('states = "input"', 'states = "x"').replace(
         'states = "adapters"  # "adapters": dropout', 'states = "everywhere"  # "adapters": dropout'),
         r"\(C5.dropout\): states = 'everywhere' for lora_dropout; fix: one of adapters, input"),
     "a fraction as a printed mean": (lambda s: s.replace('mean = "67.7%"', 'mean = "0.677%"'), r"printed mean"),
     "a printed number as a TOML float": (lambda s: s.replace('mean = "67.7%"', "mean = 67.7"),
                                          r"\(C6\): printed\[2\]\.mean = 67.7 is a TOML number"),
+    "a non-finite printed number": (lambda s: s.replace('mean = "67.7%"', 'mean = "nan"'),
+                                    r"\(C6\): printed\[2\]\.mean = 'nan' is not a number as printed"),
 }
 
 
