@@ -67,6 +67,7 @@ def test_every_error_of_a_file_is_reported_at_once(tmp_path):
     ('relation = "superiority"', 'relation = "superiorty"', "relation = 'superiorty' (did you mean 'superiority'?)"),
     ('[cells."hf.pretrained"]', '[cells."hf.pretrianed"]', "unknown cell (did you mean 'hf.pretrained'?)"),
     ('argument = "lora_dropout"', 'argument = "dropout"', "argument = 'dropout' (did you mean 'lora_dropout'?)"),
+    ('{ cell = "fairseq.random", mean', '{ cell = "fairseq.randm", mean', "(did you mean 'fairseq.random'?)"),
 ])
 def test_a_mistyped_name_is_answered_with_the_name_meant(tmp_path, old, new, said):
     assert old in SUITE
@@ -84,6 +85,7 @@ def test_an_unknown_cell_is_one_error_not_one_per_claim_that_uses_it(tmp_path):
     ("d_model = 512", "d_model = 500", r"\(C1\): encoder\.d_model = 500 .*8 heads; fix: "),
     ('states = "lora_alpha / r"', 'states = "alpha over r"',
      r"\(C5\.alpha\): states = 'alpha over r'.*; fix: one of an expression in r and lora_alpha"),
+    ('states = "attention"', 'states = ""', r"\(C5\.target\): states = '' states nothing; fix: one of a word"),
     ("total = 22807552", 'total = "22807552"', r"\(C1\)\.total: expected int, got '22807552'; fix: write the number without quotes"),
 ])
 def test_an_error_names_the_file_the_claim_and_the_fix_never_a_class(tmp_path, old, new, said):

@@ -194,6 +194,8 @@ def check_lora_statement(params: LoraStatement, cells: dict, where: str) -> None
     if params.argument not in STATES:
         meant = suggest(ALIASES.get(params.argument, params.argument), STATES)
         raise ConfigError(f"{where}: argument = {params.argument!r}{meant}; fix: one of {', '.join(STATES)}")
+    if not params.states.strip():
+        raise ConfigError(f"{where}: states = '' states nothing; fix: one of {allowed_states(params.argument)}")
     if params.states.startswith(OTHER):
         if not params.other:
             raise ConfigError(f"{where}: states = {params.states!r} gives no words; fix: write the report's statement "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 
 from harness.core.config import ConfigError
@@ -32,5 +33,7 @@ def used_cells(cells: dict, names, where: str) -> None:
     """Every cell a claim names must be in the file's [cells]."""
     for name in names:
         if name not in cells:
-            raise ConfigError(f"{where}: cells names {name!r}, which the file's [cells] does not give; fix: add "
+            meant = difflib.get_close_matches(name, list(cells), n=1, cutoff=0.6)
+            raise ConfigError(f"{where}: cells names {name!r}, which the file's [cells] does not give"
+                              + (f" (did you mean {meant[0]!r}?)" if meant else "") + "; fix: add "
                               f"[cells.\"{name}\"] with its seeds and accuracy, or list the claim in not_stated")
