@@ -228,3 +228,8 @@ def test_printed_characters_that_the_quote_prints_otherwise_are_refused(tmp_path
     """Where the quote holds the printed number, its characters (digits, % sign) must be the file's."""
     old = re.search(r'quote = "Which yields a mean[^\n]*', SUITE).group(0)
     refused(tmp_path, in_claim(SUITE, "C6", old, f'quote = "{quote}."'), r"\(C6\): " + message, "fix: ")
+
+
+def test_c4s_row_with_a_constant_arm_claims_no_df(tmp_path):
+    row = ledger.report_row("C4", load(tmp_path, SUITE.replace("[79.9, 79.0, 81.1]", "[80.0, 80.0, 80.0]")))
+    assert "no interval: hf.pretrained's seeds are all equal, SD 0" in row.computed and " df" not in row.computed, row
