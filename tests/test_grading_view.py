@@ -38,7 +38,7 @@ C3 = claim("superiority", cells=("fairseq.pretrained", "fairseq.random"))
     ("d_ff = 2,048 (not 512)", "d_ff = 2,048"),
     ("layers = 6 (not 4)", "L = 6"),
     ("positions counted as P + 0 rows (not P + 2)", "P + 0 position rows"),
-    ("the position term left out ((P + 2)·d = 132,096)", "positions left out"),
+    ("positions left out (no (P+2)·d term)", "positions left out"),
     ("V = 31,742 (not 32,000)", "V = 31,742"),
     ("the classification head counted (dense, out_proj to 2 classes)", "the classification head"),
 ])
