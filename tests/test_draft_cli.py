@@ -39,3 +39,11 @@ def test_audit_marks_the_verdicts_that_rest_on_values_to_review():
     result = intake_audit.mark(Audit([Audited("lab-report", str(REPORT), rows)], ["C1", "C4"]))
     c1, c4 = result.reports[0].rows
     assert c1.cause == "" and c4.cause.startswith("gap -1.1; † review: hf.pretrained.seeds"), (c1, c4)
+
+
+def test_two_reports_of_one_name_keep_their_folder_in_the_claims_file_name(tmp_path, capsys):
+    for folder in ("groupe-a", "groupe-b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "rapport.md").write_text("Which yields 22807552 parameters.\n", encoding="utf-8")
+    assert main(["draft", str(tmp_path / "groupe-a"), str(tmp_path / "groupe-b"), "--out", str(tmp_path / "out")]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["groupe-a-rapport.toml", "groupe-b-rapport.toml"]

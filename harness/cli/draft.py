@@ -62,6 +62,8 @@ def main(args) -> int:
     if to_dir:
         atomic.writable_dir(out)
     log = sys.stderr if out is None else sys.stdout
+    stems = [p.stem.casefold() for p in paths]
+    names = {p: f"{p.resolve().parent.name}-{p.stem}" if stems.count(p.stem.casefold()) > 1 else p.stem for p in paths}
     done = []
     for path in paths:
         try:
@@ -77,7 +79,7 @@ def main(args) -> int:
             print(text, end="")
             target = "stdout"
         else:
-            target = atomic.write_text(out / f"{path.stem}.toml" if to_dir else out, text)
+            target = atomic.write_text(out / f"{names[path]}.toml" if to_dir else out, text)
         done.append(d)
         print(summary(f"{path} -> {target}", d), file=log)
     if len(done) > 1:

@@ -56,8 +56,11 @@ def lines_of(text: str, page: int = 0) -> list[Line]:
 
 
 def read_pdf(path: Path) -> list[Line]:
+    import logging
+
     import pypdf
 
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings on a damaged file: our one error says it
     try:
         reader = pypdf.PdfReader(str(path))
         pages = [page.extract_text() or "" for page in reader.pages]
