@@ -27,7 +27,7 @@ import re
 from harness.claims import claimsfile
 from harness.core.records import RunResult, RunSpec
 from harness.gate import metrics
-from harness.gate.expected import Expected
+from harness.gate.expected import Expected, is_record
 
 _SEED = re.compile(r"(\w+)\.(\w+)\.seed(\d+)\.test_accuracy")
 HELD_RELATIONS = ("best_epoch",)  # relations whose verdicts rest on per-sentence validation predictions
@@ -49,6 +49,12 @@ def held_claim(metric: str) -> str | None:
 def held(expected: Expected) -> dict[str, float | str]:
     """{metric: the expected file's value} of every held claim's metric in the file."""
     return {n: v for n, v in expected.metrics.items() if held_claim(n)}
+
+
+def records(expected: Expected) -> dict[str, float | str]:
+    """{metric: the expected file's value} of its records (updates, best epochs, validation curves and
+    predictions, label counts): the move model does not move them, so every replay holds them."""
+    return {n: v for n, v in expected.metrics.items() if is_record(n)}
 
 
 def correct_counts(expected: Expected) -> dict[tuple[str, str, int], int]:
@@ -101,7 +107,8 @@ def ledger_tolerances(expected: Expected, s: float, z: float) -> dict[str, float
     """{ledger score metric: tolerance} in the cross-numerics regime (empty when the ledger's rows
     carry no scores): z times the score's spread when each run moves by N(0, s^2) points. Computed
     once per distinct input (one ledger per run: seconds), keyed by everything it reads."""
-    key = (_suite_bytes(), expected.profile, _frozen(expected.metrics), _frozen(expected.provenance), _frozen(expected.label_counts),
+    # the rules (the claims file's bytes, and the ledger's functions: a stand-in is another ledger), the file
+    key = (_suite_bytes(), metrics.ledger_metrics, metrics.ledger.fresh_rows, expected.profile, _frozen(expected.metrics), _frozen(expected.provenance), _frozen(expected.label_counts),
            _frozen(expected.statistics), _frozen(expected.decisions), float(s), float(z))
     if key not in _TOLERANCES:
         _TOLERANCES[key] = _ledger_tolerances(expected, s, z)
