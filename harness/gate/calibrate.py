@@ -28,7 +28,7 @@ from harness.core.config import ConfigError, read_toml
 from harness.core.paths import EXPECTED_DIR
 from harness.gate import metrics, regime, replay, tolerances
 from harness.gate.drift import compare, failed
-from harness.gate.expected import DIFFERENCE, Expected, is_verdict, load_expected
+from harness.gate.expected import DIFFERENCE, Expected, is_record, is_verdict, load_expected
 
 PATH = EXPECTED_DIR / "results" / "calibration.toml"
 DRIFTS = {
@@ -63,7 +63,8 @@ class _Gate:
 
     def __init__(self, expected: Expected, reg: regime.Regime):
         self.expected, self.regime, self.memo = expected, reg, {}
-        self.score_names = [n for n in expected.metrics if not n.startswith("ledger.")]
+        self.score_names = [n for n in expected.metrics if not n.startswith("ledger.") and not is_record(n)]
+        self.records = replay.records(expected)  # held: the move model does not move them
 
     def ledger(self, counts: dict):
         key = tuple(sorted(counts.items()))
@@ -80,7 +81,8 @@ class _Gate:
         if bad:
             return bad
         led, notes, decisions = self.ledger(counts)
-        return [r.metric for r in failed(compare(expected, {**values, **led}, self.regime, notes, decisions))]
+        return [r.metric for r in failed(compare(expected, {**values, **self.records, **led}, self.regime, notes,
+                                                 decisions))]
 
 
 def _moved(counts: dict, sizes: dict, points: dict) -> dict:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from harness.core import env
 from harness.core.config import ConfigError
-from harness.gate.expected import PROVENANCE, Expected, is_verdict, run_provenance, short
+from harness.gate.expected import PROVENANCE, Expected, is_text, is_validation, is_verdict, run_provenance, short
 from harness.gate.metrics import all_metrics, verdict_name  # noqa: F401 (verdict_name: the gate's names)
 from harness.gate.regime import EXACT, Regime, resolve
 from harness.gate.replay import held_claim
@@ -103,6 +103,10 @@ UNGATED = ("not gated across numerics: {claim}'s scores rest on per-sentence val
            "from 1.00 to 0.75, one measurement); its verdict is gated")
 
 
+VALIDATION_UNGATED = ("not gated across numerics: validation curves, best epochs and predictions move with the "
+                      "numerics and no measurement says how much; gated exactly within one numerics")
+
+
 def compare(expected: Expected, obtained: dict, regime: Regime, notes: dict | None = None,
             decisions: dict | None = None) -> list[Row]:
     notes, decisions = notes or {}, decisions or {}
@@ -111,6 +115,10 @@ def compare(expected: Expected, obtained: dict, regime: Regime, notes: dict | No
         got, tol, note = obtained.get(name), regime.tolerance_of(name), None
         if name not in obtained:
             status = "MISSING"
+        elif regime.name != EXACT and is_validation(name):
+            status, tol, note = "UNGATED", None, VALIDATION_UNGATED
+        elif is_text(name) and not is_verdict(name):
+            status = "ok" if got == value else "DRIFT"
         elif is_verdict(name):
             status = "ok" if got == value else "DRIFT"
             note = fragile(name, expected, decisions, regime)
@@ -135,6 +143,8 @@ def failed(rows: list[Row]) -> list[Row]:
 
 
 def fmt(v) -> str:
+    if isinstance(v, str) and v.startswith("sha256:"):
+        return v[:19]  # a predictions digest: its first 12 hex digits tell two apart
     return "-" if v is None else f"{v:.4f}" if isinstance(v, float) else str(v)
 
 
@@ -162,8 +172,11 @@ def summarize(rows: list[Row], n: int) -> str:
             else "")
     if shaky:
         summary += f"; {shaky} verdict(s) FRAGILE (within noise of the rule's boundary)"
-    if ungated := sum(r.status == "UNGATED" for r in rows):
+    records = sum(r.status == "UNGATED" and r.note == VALIDATION_UNGATED for r in rows)
+    if ungated := sum(r.status == "UNGATED" for r in rows) - records:
         summary += f"; {ungated} score(s) not gated across numerics (no measured move)"
+    if records:
+        summary += f"; {records} validation record(s) not gated across numerics (curves, best epochs, predictions)"
     if unexpected:
         summary = (f"DRIFT: {len(bad)} of {n} expected metrics fail; {unexpected} unexpected metric(s): a run or "
                    "seed the expected file does not hold changes the gated aggregates; regenerate to gate it")

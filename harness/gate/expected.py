@@ -36,12 +36,47 @@ DIFFERENCE = "hf_minus_fairseq.pretrained.mean_difference"
 _cell = rf"({'|'.join(FRAMEWORKS)})\.({'|'.join(INITS)})"
 
 
-NAME = re.compile(rf"{_cell}\.(seed\d+\.test_accuracy|mean_test_accuracy|sd_test_accuracy)"
+NAME = re.compile(rf"{_cell}\.(seed\d+\.(test_accuracy|updates|best_epoch|valid_accuracy_epoch\d+|valid_predictions)"
+                  rf"|mean_test_accuracy|sd_test_accuracy)|test_label_count\.[A-Za-z0-9_-]+"
                   rf"|{re.escape(DIFFERENCE)}|ledger\.C\d+[a-z]*(\.[a-z0-9_]+)+")  # claim ids: C3, C2b, C5.dropout
 
 
 KNOWN = "<fw>.<init>.seed<N>.test_accuracy, <fw>.<init>.mean_test_accuracy, <fw>.<init>.sd_test_accuracy, " \
-        f"{DIFFERENCE}, ledger.<claim>.verdict, ledger.<claim>.<score>"
+        f"{DIFFERENCE}, ledger.<claim>.verdict, ledger.<claim>.<score>, <fw>.<init>.seed<N>.updates, " \
+        "<fw>.<init>.seed<N>.best_epoch, <fw>.<init>.seed<N>.valid_accuracy_epoch<E>, " \
+        "<fw>.<init>.seed<N>.valid_predictions, test_label_count.<label>"
+
+# What a recomputation must reproduce beyond the test accuracies (``--regen --spot-check`` demands
+# them run by run), gated as records: equal, in every regime where they are gated. Per run: the
+# optimizer updates, the best epoch, the validation accuracy of each epoch, and a digest of every
+# epoch's per-sentence validation predictions with the labels (a string); per result set: the test
+# set's label counts (C3's majority-class rate and its binomial p-values read them).
+RECORD = re.compile(r".*\.seed\d+\.(updates|best_epoch|valid_accuracy_epoch\d+|valid_predictions)|test_label_count\..*")
+VALIDATION = re.compile(r".*\.seed\d+\.(best_epoch|valid_accuracy_epoch\d+|valid_predictions)")
+RUN_RECORDS = ("updates", "best_epoch", "valid_accuracy_epoch1", "valid_predictions")  # every run has these
+
+
+def is_record(name: str) -> bool:
+    return bool(RECORD.fullmatch(name))
+
+
+def is_validation(name: str) -> bool:
+    """A record that a change of numerics moves (nothing measured says how much): not gated across numerics."""
+    return bool(VALIDATION.fullmatch(name))
+
+
+def is_text(name: str) -> bool:
+    """A metric whose value is a string, compared for equality: a verdict or a predictions digest."""
+    return is_verdict(name) or name.endswith(".valid_predictions")
+
+
+def lacks_records(metrics: dict) -> list[str]:
+    """The runs (``<fw>.<init>.seed<N>``) of an expected file's metrics without every per-run record,
+    and ``test_label_count`` when the file holds none: what must be regenerated before it gates."""
+    runs = sorted(n.removesuffix(".test_accuracy") for n in metrics if n.endswith(".test_accuracy")
+                  and ".seed" in n)
+    out = [r for r in runs if not all(f"{r}.{k}" in metrics for k in RUN_RECORDS)]
+    return out + ([] if any(n.startswith("test_label_count.") for n in metrics) else ["test_label_count"])
 
 
 PROVENANCE = ("test_size", "data_hash", "checkpoint_hash", "profile_hash")
@@ -134,6 +169,10 @@ def _metric(where: str, name: str, m) -> float | str:
     if not isinstance(m, dict) or "value" not in m or not set(m) <= {"value", "statistic", "decision"}:
         raise ConfigError(f"{where}: expected {{'value': ...[, 'statistic': ..., 'decision': ...]}}, got {m!r}")
     value = m["value"]
+    if is_text(name) and not is_verdict(name):
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where}.value: a predictions digest is a non-empty string, got {value!r}")
+        return value
     if is_verdict(name):
         if not isinstance(value, str):
             raise ConfigError(f"{where}.value: a verdict is a string, got {value!r}")
@@ -215,6 +254,10 @@ def load_expected(path: str | Path) -> Expected:
     if counts is not None and not (isinstance(counts, dict) and counts and all(
             isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in counts.values())):
         raise ConfigError(f"{path}: test_label_counts: expected {{label: count}} or null, got {counts!r}")
+    stored = sorted(n for n in out if n.startswith("test_label_count."))
+    if stored:
+        raise ConfigError(f"{path}: metrics.{stored[0]}: the label counts are kept once, in test_label_counts")
+    out.update({f"test_label_count.{k}": float(v) for k, v in (counts or {}).items()})  # gated as metrics
     stats_ = {n: m["statistic"] for n, m in raw["metrics"].items() if "statistic" in m}
     decisions = {n: tuple(m["decision"]) for n, m in raw["metrics"].items() if m.get("decision") is not None}
     return Expected(path, profile, out, prov, raw["stamp"], numerics, counts, stats_, decisions)

@@ -1,5 +1,7 @@
 """The gated metrics of one profile's runs: the scores (per-seed accuracies, means, SDs, the HF -
-fairseq difference; cheap) and the ledger's (every fresh-run row's verdict and scores, with the
+fairseq difference; cheap), the records a recomputation must reproduce (per run: updates, best
+epoch, validation accuracy per epoch, a digest of the validation predictions; the test label
+counts) and the ledger's (every fresh-run row's verdict and scores, with the
 decision behind the verdict where the row gives one; ``harness.claims.ledger.fresh_rows``).
 
 A ledger row is read only through ``claim``, ``label``, ``verdict``, ``statistic`` and, where it has
@@ -9,6 +11,8 @@ the rule's boundary)): ``ledger.<claim>[.<label>].verdict`` and ``ledger.<claim>
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 import statistics
@@ -52,6 +56,34 @@ def scores(runs: list[RunResult]) -> dict[str, float]:
     return values
 
 
+def predictions_digest(r: RunResult) -> str:
+    """sha256 of a run's per-sentence validation predictions, every epoch, with the gold labels."""
+    text = json.dumps({"labels": r.valid_labels, "predictions": list(r.valid_predictions)}, sort_keys=True)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def records(runs: list[RunResult], where) -> dict[str, float | str]:
+    """What a recomputation must reproduce beyond the test accuracies (``harness.gate.expected.RECORD``):
+    per run its updates, best epoch, validation accuracy per epoch and predictions digest; the test
+    set's label counts, one set for the result set (runs that record different ones: bad input)."""
+    values: dict[str, float | str] = {}
+    for r in runs:
+        run = f"{r.spec.framework}.{r.spec.init}.seed{r.spec.seed}"
+        values[f"{run}.updates"] = float(r.updates)
+        values[f"{run}.best_epoch"] = float(r.best_epoch)
+        for e, acc in enumerate(r.valid_accuracy, 1):
+            values[f"{run}.valid_accuracy_epoch{e}"] = float(acc)
+        values[f"{run}.valid_predictions"] = predictions_digest(r)
+    seen = {json.dumps(r.provenance.get("test_label_counts"), sort_keys=True) for r in runs}
+    if len(seen) > 1:
+        raise ConfigError(f"{where}: the runs record different test_label_counts ({sorted(seen)}): one test set per "
+                          "result set")
+    counts = json.loads(seen.pop()) if seen else None
+    for label, n in (counts or {}).items():
+        values[f"test_label_count.{label}"] = float(n)
+    return values
+
+
 def ledger_metrics(profile: str, runs: list[RunResult], where) -> tuple[dict, dict[str, str], dict[str, tuple]]:
     """(values, the statistic behind each verdict, the decision behind each verdict) of the ledger's
     fresh-run rows; ``where`` (the results) is named when the ledger cannot judge the runs."""
@@ -82,4 +114,4 @@ def ledger_metrics(profile: str, runs: list[RunResult], where) -> tuple[dict, di
 def all_metrics(profile: str, runs: list[RunResult], where) -> tuple[dict, dict[str, str], dict[str, tuple]]:
     """Every gated metric of ``profile``'s runs by name, the statistic and the decision behind each verdict."""
     values, notes, decisions = ledger_metrics(profile, runs, where)
-    return {**scores(runs), **values}, notes, decisions
+    return {**scores(runs), **records(runs, where), **values}, notes, decisions

@@ -198,7 +198,8 @@ def regenerate(a: str | Path, b: str | Path, expected_path: str | Path,
         d = decisions.get(name)
         return {"value": value, "statistic": notes[name], **({"decision": list(d)} if d else {})}
 
-    new = {n: entry(n, v) for n, v in sorted(ma.items())}
+    # the label counts are written once, beside the metrics (test_label_counts), and read back as metrics
+    new = {n: entry(n, v) for n, v in sorted(ma.items()) if not n.startswith("test_label_count.")}
     stamp = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
              "libraries": env.library_versions(), "git_commit": commit, "alpha": claimsfile.load().rules.alpha,
              "sources": [{"results": source_label(d), "cache_keys": k} for d, k in zip((a, b), keys)],
@@ -214,3 +215,48 @@ def regenerate(a: str | Path, b: str | Path, expected_path: str | Path,
     return drift.REGENERATED, (f"{summary}\nREGENERATED {expected_path} from {how} ({len(new)} metrics, "
                               f"commit {commit[:12]}); review the diff, commit it, and rerun the gate (this run "
                               "fails on purpose)")
+
+
+def add_records(results_dir: str | Path, expected_path: str | Path) -> str:
+    """Add the records (``harness.gate.expected.RECORD``) to an expected file written before the gate
+    compared them, from one result set of its numerics that reproduces every metric the file holds
+    exactly (the exact regime's premise: one numerics, the same computation). Refuses (ConfigError, the
+    file untouched) a file that has them, results of other numerics or provenance, and any stored metric
+    they do not reproduce. The stamp records where the records came from; the stored metrics keep their
+    two sources. Returns what was added."""
+    path = Path(expected_path)
+    old = expected.load_expected(path)
+    if not expected.lacks_records(old.metrics):
+        raise ConfigError(f"--add-records refused: {path} already holds every record")
+    commit = git_commit()  # recorded, not required clean: the records are the runs' own (their cache keys say which)
+    results = load_results(results_dir, old.profile)
+    key = expected.numerics_key(regime.results_numerics(results, old.profile))
+    if key != old.key:
+        raise ConfigError(f"--add-records refused: {results_dir} is {key}, {path} {old.key}")
+    drift.check_provenance(results, old)
+    values, notes, _ = drift.metrics(results, old.profile)
+    exact = regime.Regime(regime.EXACT, "add-records", old.profile)
+    bad = [f"{r.metric}: {r.expected!r} vs {r.obtained!r}" for r in drift.compare(old, values, exact, notes)
+           if r.status != "ok" and not (r.status == "UNEXPECTED" and expected.is_record(r.metric))]
+    if bad:
+        raise ConfigError(f"--add-records refused: {results_dir} does not reproduce {path} exactly:\n  "
+                          + "\n  ".join(bad))
+    raw = read_json(path)
+    added = {n: v for n, v in values.items() if expected.is_record(n) and not n.startswith("test_label_count.")}
+    raw["metrics"] = dict(sorted({**raw["metrics"], **{n: {"value": v} for n, v in added.items()}}.items()))
+    raw["stamp"]["records"] = {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "git_commit": commit,
+        "source": {"results": source_label(results_dir), "cache_keys": _cache_keys(results, old.profile)},
+        "how": "one computation of the file's numerics that reproduced every stored metric exactly; the stored "
+               "metrics' sources predate the records (harness.gate.regen.add_records)"}
+    atomic.write_json(path, raw)
+    return f"added {len(added)} records to {path} from {results_dir}"
+
+
+if __name__ == "__main__":  # python -m harness.gate.regen RESULTS EXPECTED_FILE: add_records, once per older file
+    import sys
+
+    try:
+        print(add_records(sys.argv[1], sys.argv[2]))
+    except (ConfigError, IndexError) as exc:
+        sys.exit(f"{exc}" if isinstance(exc, ConfigError) else "usage: python -m harness.gate.regen RESULTS FILE")

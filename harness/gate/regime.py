@@ -23,8 +23,8 @@ from pathlib import Path
 
 from harness.core.config import ConfigError
 from harness.gate import replay, tolerances
-from harness.gate.expected import (Expected, describe_numerics, file_name, is_verdict, load_expected,
-                                   numerics_key, run_numerics, split_name)
+from harness.gate.expected import (Expected, describe_numerics, file_name, is_record, is_text, is_verdict,
+                                   lacks_records, load_expected, numerics_key, run_numerics, split_name)
 from harness.runs.results import Results, load_results, results_path
 
 EXACT, CROSS = "exact", "cross_numerics"
@@ -43,10 +43,10 @@ class Regime:
 
     def tolerance_of(self, metric: str) -> float | None:
         """A score's tolerance in this regime (0: exact); None for a verdict (always compared as a string)."""
-        if is_verdict(metric):
+        if is_text(metric):
             return None
-        if self.name == EXACT:
-            return 0.0
+        if self.name == EXACT or is_record(metric):
+            return 0.0  # records: equal or drift (across numerics the validation ones are not gated: drift.compare)
         if metric.startswith("ledger."):
             return self.ledger.get(metric, 0.0)
         return self.tolerance[tolerances.kind(metric)]
@@ -168,8 +168,26 @@ def _smallest(found: list[tuple[Expected, Regime]]) -> tuple[Expected, Regime]:
     return expected, reg
 
 
+def complete(expected: Expected) -> Expected:
+    """``expected``, when it holds every record the gate compares (``harness.gate.expected.RECORD``);
+    else bad input: a file written before the gate compared them cannot gate them, and gating less
+    than regeneration demands would pass what ``--regen --spot-check`` refuses."""
+    lacking = lacks_records(expected.metrics)
+    if lacking:
+        raise ConfigError(f"{expected.path}: lacks the records the gate compares (per run: updates, best epoch, "
+                          f"validation accuracy per epoch, validation predictions; the test label counts) for "
+                          f"{len(lacking)} run(s) (e.g. {lacking[0]}); regenerate it (`python -m harness gate --regen "
+                          f"A B --expected {expected.path.parent}/`, docs/gate-regen.md)")
+    return expected
+
+
 def resolve(results_dir, expected_arg, tol: tolerances.Tolerances | None = None) -> tuple[Expected, Regime, Results]:
     """The expected file, the regime and the results of a gate run (ConfigError: bad input, exit 2)."""
+    expected, reg, results = _resolve(results_dir, expected_arg, tol)
+    return complete(expected), reg, results
+
+
+def _resolve(results_dir, expected_arg, tol: tolerances.Tolerances | None = None) -> tuple[Expected, Regime, Results]:
     tol = tol or tolerances.load()
     profile, directory, explicit = _target(expected_arg, results_dir)
     results = load_results(results_dir, profile)
