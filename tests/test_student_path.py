@@ -111,6 +111,16 @@ def test_docs_ledger_has_the_table_of_every_relations_parameters_as_generated():
                                                  "regenerate it: python -m harness.claims.schema_doc")
 
 
+def test_the_docs_example_is_a_whole_claims_file_a_student_can_start_from(tmp_path):
+    docs = (ROOT / "docs" / "ledger.md").read_text().split("## The claims file (schema 2)", 1)[1]
+    example = docs.split("```toml\n", 1)[1].split("```", 1)[0]
+    cf = claimsfile.load(write(tmp_path, example))
+    v = {r.claim: r.verdict for r in ledger.build(cf).rows}
+    assert v["C1"] == "REFUTED (stated 22,870,552, formula 22,807,552)" and v["C3"] == "REPRODUCED", v
+    assert v["C4"] == "HOLDS WITHIN ±3" and v["C6"] == "REPRODUCED" and v["C5.r"] == "NOT RUN (not stated in the report)", v
+    assert {"cells", "profile", "margin"} <= set(cf.claim("C2").inherited) and "epoch" in cf.claim("C2b").inherited
+
+
 def test_the_table_names_every_parameter_of_every_relation():
     from harness.claims.schema import SCHEMAS
 
