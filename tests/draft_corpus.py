@@ -22,6 +22,7 @@ class Report:
     name: str  # file name, suffix included (.md, .txt, .pdf)
     text: str
     key: dict
+    writer: str = "fpdf2"  # a PDF's writer: fpdf2, or matplotlib (pdf.fonttype 42)
 
 
 def key(total=22807552, dims=DIMS, cells=None, quotes=None, epoch=5, updates=1125, printed=None, states=None):
@@ -365,9 +366,42 @@ def _shipped() -> list[Report]:
                        printed={"fairseq.pretrained": ("81.1", "1.7"), "fairseq.random": ("67.7", "0.3")}))]
 
 
+def _word_mpl() -> Report:
+    """French, as a word processor lays it out (aligned columns, a "Moyenne ± écart-type" column,
+    no list for LoRA), made into a PDF by matplotlib (pdf.fonttype 42): every line placed by hand."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "data" / "reports" / "fr-word.txt").read_text(encoding="utf-8")
+    table = "Tableau 1 : précision sur le test (%) [the table]"
+    q = {"C1": "Sans biais ni LayerNorm : V·d + (P+2)·d + L·(2·d_ff·d + 4·d²) avec V = 32 000, d = 512, d_ff = 512, "
+               "P = 256, L = 4, soit 22 807 552 paramètres.",
+         "C2": table, "C6": table,
+         "C2b": "La précision de validation culmine à la 5e époque (1 125 itérations) pour chaque graine.",
+         "C3": "Le pré-entraînement améliore nettement la précision : le modèle pré-entraîné est bien meilleur que le "
+               "modèle aléatoire.",
+         "C4": "Ces valeurs sont proches de celles de fairseq."}
+    k = key(cells={"fairseq.pretrained": FS["fairseq.pretrained"], "fairseq.random": FS["fairseq.random"],
+                   "hf.pretrained": ([0, 1, 2], [79.9, 79.0, 81.1])}, quotes=q,
+            printed={"fairseq.pretrained": ("81.1", "1.7"), "fairseq.random": ("67.7", "0.3")})
+    return Report("fr-word.pdf", text, k, writer="matplotlib")
+
+
+def write_pdf_matplotlib(text: str, path) -> None:
+    """``text`` as a one-page PDF written by matplotlib with TrueType fonts (pdf.fonttype 42), one
+    ``fig.text`` per line: pypdf gives it back line by line, accents included."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context({"pdf.fonttype": 42}):
+        fig = Figure(figsize=(8.27, 11.69))
+        for i, line in enumerate(text.split("\n")):
+            fig.text(0.04, 0.97 - i * 0.018, line, fontsize=7, family="DejaVu Sans")
+        fig.savefig(str(path), format="pdf")
+
+
 def reports() -> list[Report]:
     return (_variants() + [_en_mean_column(), _fr_sentences(), _fr_transposed_pdf(), _en_one_table(), _en_other()]
-            + _shipped())
+            + _shipped() + [_word_mpl()])
 
 
 def write_pdf(text: str, path) -> None:

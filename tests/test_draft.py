@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from draft_corpus import reports, write_pdf
+from draft_corpus import reports, write_pdf, write_pdf_matplotlib
 from harness.core.config import ConfigError
 from harness.intake import draft_text, fields
 from harness.intake.draft import suite
@@ -32,7 +32,10 @@ def corpus(tmp_path_factory):
     out = []
     for r in reports():
         path = root / r.name
-        write_pdf(r.text, path) if r.name.endswith(".pdf") else path.write_text(r.text, encoding="utf-8")
+        if r.name.endswith(".pdf"):
+            (write_pdf_matplotlib if r.writer == "matplotlib" else write_pdf)(r.text, path)
+        else:
+            path.write_text(r.text, encoding="utf-8")
         out.append((path, r.key))
     lab = root / "lab-report.pdf"
     write_pdf((DATA / "lab-report.txt").read_text(encoding="utf-8"), lab)

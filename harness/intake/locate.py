@@ -116,7 +116,7 @@ def best_epoch(rows: list[Row]) -> tuple[Found, Found, Found] | None:
     for s in sentences(rows):
         if s.row.framework == "hf" or not _EPOCH.search(s.text):
             continue
-        best = bool(re.search(r"\bbest\b|meilleur|\bhighest\b|\bmax|\bpeak|plus [ée]lev", s.text, re.I))
+        best = bool(re.search(r"\bbest\b|meilleur|\bhighest\b|\bmax|\bpeak|culmin|plus [ée]lev", s.text, re.I))
         found.append((not best, s))
     if not found:
         return None
