@@ -60,6 +60,12 @@ def test_every_error_of_a_file_is_reported_at_once(tmp_path):
     assert "[rules]: unknown field 'alpah' (did you mean 'alpha'?)" in joined, joined
 
 
+def test_a_mistyped_key_does_not_hide_a_bad_value_of_the_same_claim(tmp_path):
+    text = in_claim(SUITE, "C4", "margin = 3.0", "margin = -3.0\nceels = []")
+    joined = "\n".join(errors(tmp_path, text))
+    assert "(C4): unknown field 'ceels' (did you mean 'cells'?)" in joined and "(C4): margin = -3.0; fix" in joined, joined
+
+
 @pytest.mark.parametrize("old, new, said", [
     ('schema = 2\n', 'schema = 2\nnot_stats = ["C5"]\n', "unknown key 'not_stats' (did you mean 'not_stated'?)"),
     ("d_ff = 512", "dff = 512", "unknown field 'encoder.dff' (did you mean 'd_ff'?)"),

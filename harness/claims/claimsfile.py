@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.claims.inherit import inherit
-from harness.claims.problems import Problems, missing_fields, suggest, unknown_fields
+from harness.claims.own import with_rules
+from harness.claims.problems import Problems, built, missing_fields, suggest, unknown_fields
 from harness.claims.schema import SCHEMAS
 from harness.claims.units import percents
 from harness.core.config import ConfigError, build, read_toml
@@ -140,7 +141,7 @@ def load(path: str | Path | None = None) -> ClaimsFile:
     if reference is not None:  # the file's own alpha and power mark the verdicts they decide
         own = {k: (getattr(rules, k), getattr(reference.rules, k)) for k in ("alpha", "power")
                if getattr(rules, k) != getattr(reference.rules, k)}
-        claims = tuple(_with_rules(c, own) for c in claims)
+        claims = tuple(with_rules(c, own, SCHEMAS[c.relation].uses if c.stated else ()) for c in claims)
     return ClaimsFile(path, raw["source"], rules, cells, claims)
 
 
@@ -155,12 +156,6 @@ def _rules(table, where: str) -> Rules:
         raise ConfigError(f"{where}: alpha = {rules.alpha:g}, power = {rules.power:g}; fix: alpha in (0, 0.5) and power "
                           "in (0, 1) (the report under test's: alpha = 0.05, power = 0.8)")
     return rules
-
-
-def _with_rules(claim: Claim, own: dict) -> Claim:
-    uses = SCHEMAS[claim.relation].uses if claim.stated else ()
-    mine = {k: v for k, v in own.items() if k in uses}
-    return dataclasses.replace(claim, differs={**mine, **claim.differs}) if mine else claim
 
 
 def _table(raw: dict, key: str, where: str) -> dict:
@@ -178,7 +173,7 @@ def _cell(table, where: str, name: str) -> Cell:
     wrong = unknown_fields(Cell, table, where, "correct or remove it") + missing_fields(Cell, table, where)
     if wrong:
         raise ConfigError("\n".join(wrong))
-    cell = _built(Cell, table, where, "the cell's seeds and accuracies as lists of numbers, its section as a string")
+    cell = built(Cell, table, where, "the cell's seeds and accuracies as lists of numbers, its section as a string")
     if not cell.seeds:
         raise ConfigError(f"{where}: seeds = [] lists no seed; fix: list the report's seeds and one accuracy per seed, "
                           "or remove the cell (and list the claims that use it in not_stated)")
@@ -189,16 +184,6 @@ def _cell(table, where: str, name: str) -> Cell:
                           f"{list(cell.seeds)}; fix: give one value per seed, in the order of seeds")
     percents(cell.accuracy, f"{where}: accuracy")
     return cell
-
-
-def _built(cls, table: dict, where: str, what: str):
-    """``build(cls, table)`` with the fix the error lacks."""
-    try:
-        return build(cls, table, where)
-    except ConfigError as exc:
-        quoted = re.search(r"expected (int|float), got '", str(exc))
-        fix = "write the number without quotes" if quoted else what
-        raise ConfigError(f"{exc}; fix: {fix}") from None
 
 
 def _claims(raw: dict, where: str, cells: dict, reference: ClaimsFile | None, problems: Problems) -> tuple[Claim, ...]:
@@ -265,17 +250,24 @@ def _claim(table: dict, where: str, cells: dict, reference: ClaimsFile | None) -
     for key, value in (relation.imply(cid) if relation.imply else {}).items():
         table.setdefault(key, value)
     inherited, differs = inherit(table, relation.rule, ref)
-    found += unknown_fields(relation.params, table, where, f"correct or remove it (the parameters of {name!r}: {HINT})")
-    found += missing_fields(relation.params, table, where)
+    fix = f"correct or remove it (the parameters of {name!r}: {HINT})"
+    names = [f.name for f in dataclasses.fields(relation.params)]
+    known = {k: v for k, v in table.items() if k in names}  # a mistyped key is reported, its claim still checked
+    found += unknown_fields(relation.params, table, where, fix) + missing_fields(relation.params, table, where)
+    if unknown_fields(relation.params, known, where, fix) or missing_fields(relation.params, known, where):
+        raise ConfigError("\n".join(found))  # a nested key or a required one is wrong: nothing to build
+    try:
+        if relation.check_text:
+            relation.check_text(known, where, meta["quote"])
+        params = built(relation.params, known, where, f"see the relation {name!r} in {HINT}")
+        try:
+            relation.check(params, cells, where)
+        except ConfigError as exc:
+            raise _inherited_in(exc, inherited, known, reference) from None
+    except ConfigError as exc:
+        found += str(exc).splitlines()
     if found:
         raise ConfigError("\n".join(found))
-    if relation.check_text:
-        relation.check_text(table, where, meta["quote"])
-    params = _built(relation.params, table, where, f"see the relation {name!r} in {HINT}")
-    try:
-        relation.check(params, cells, where)
-    except ConfigError as exc:
-        raise _inherited_in(exc, inherited, table, reference) from None
     return Claim(cid, name, meta["section"], meta["quote"], True, params, tuple(inherited), differs,
                  meta.get("checked_by", ""), dict(fresh))
 

@@ -77,6 +77,13 @@ def mark(verdict: str, claim) -> str:
     return f"{verdict} ({text})"
 
 
+def with_rules(claim, own: dict, uses: tuple[str, ...]):
+    """The claim with the file's own [rules] (``{"alpha": (this file's, the suite's)}``) that its
+    relation ``uses`` added to its ``differs``."""
+    mine = {k: v for k, v in own.items() if k in uses}
+    return replace(claim, differs={**mine, **claim.differs}) if mine else claim
+
+
 def with_marks(row, claim, reference: str):
     """The row with its verdict marked, its own rule noted in the statistic, and its inherited
     parameters named in what it says."""

@@ -16,7 +16,7 @@ import re
 import typing
 from contextlib import contextmanager
 
-from harness.core.config import ConfigError
+from harness.core.config import ConfigError, build
 
 
 class Problems:
@@ -117,3 +117,13 @@ def field_docs(cls) -> dict[str, str]:
         else:
             last = None
     return out
+
+
+def built(cls, table: dict, where: str, what: str):
+    """``build(cls, table)``, its error with the fix it lacks (``what``, or: the number without quotes)."""
+    try:
+        return build(cls, table, where)
+    except ConfigError as exc:
+        quoted = re.search(r"expected (int|float), got '", str(exc))
+        fix = "write the number without quotes" if quoted else what
+        raise ConfigError(f"{exc}; fix: {fix}") from None
