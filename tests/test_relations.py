@@ -159,3 +159,48 @@ def test_a_nan_keeps_only_the_rows_that_use_it_from_deciding(tmp_path):
     assert rows["C3"] == "NOT ESTABLISHED (cannot decide: fairseq.random holds non-finite values [nan])", rows
     assert rows["C6"].startswith("NOT ESTABLISHED (cannot decide: fairseq.random holds non-finite"), rows
     assert rows["C4"] == "NOT ESTABLISHED at ±3" and math.isnan(claimsfile.load(tmp_path / "r.toml").cells["fairseq.random"].accuracy[1])
+
+
+# --- numbers at their resolution (issue 25, item 13) -------------------------------------------------
+
+
+@pytest.mark.parametrize("x", [0.0495, 0.04951, 0.0497, 0.04994, 0.0499, 0.049999, 0.00996, 0.0996, 0.000996])
+def test_a_p_value_below_a_threshold_never_prints_at_or_above_it(x):
+    from harness.claims.row import THRESHOLDS, p
+
+    printed = p(x)
+    assert all(float(printed) < t for t in THRESHOLDS if x < t), (x, printed)
+
+
+def test_per_seed_accuracies_print_at_the_resolution_of_2000_sentences():
+    """80.15 and 80.25 (one sentence apart twice) must not both read 80.2; the report's own
+    one-decimal numbers keep their one decimal."""
+    from harness.claims.row import pts
+
+    assert pts([80.15, 80.25, 79.9]) == "80.15 / 80.25 / 79.90"
+    assert pts([79.9, 79.0, 81.1]) == "79.9 / 79.0 / 81.1"
+    _, computed, *_ = superiority.judge(seeds(80.15, 80.25, 80.35), seeds(67.0, 68.2, 66.9), C3, ALPHA)
+    assert "80.15 / 80.25 / 80.35" in computed, computed
+
+
+def test_a_numerical_warning_appears_only_when_it_changes_the_result(tmp_path):
+    """A random init collapsed to exactly 50.0 on every seed: scipy warns of precision loss, but the
+    constant group's variance is exactly 0 in floats, so the row (an exact decision) carries no note."""
+    text = SUITE.replace("[67.5, 68.1, 67.4]", "[50.0, 50.0, 50.0]")
+    (tmp_path / "r.toml").write_text(text)
+    row = ledger.report_row("C3", claimsfile.load(tmp_path / "r.toml"))
+    assert row.verdict.startswith("REPRODUCED") and "numerical warning" not in row.statistic, row
+
+
+def test_a_numerical_warning_is_whole_words(monkeypatch):
+    """A warning that does change the result is noted by its first sentence, never cut mid-word."""
+    long = "Precision loss occurred in moment calculation due to catastrophic cancellation " + "x" * 3 + \
+           " word" * 40 + ". This occurs when the data are nearly identical."
+
+    def rows():
+        warnings.warn(long, RuntimeWarning)
+        return [ledger.Row("C3", "s", "c", "stat", "REPRODUCED", "t")]
+
+    (row,) = ledger._judged(rows, CLAIMS.claim("C3"), "report")
+    note = row.statistic.split("(numerical warning: ")[1].rstrip(")")
+    assert note.endswith(" word ...") and "nearly identical" not in note, note

@@ -69,7 +69,7 @@ def test_per_seed_table_in_the_reports_shape(tmp_path, fake_ledger):
     assert rows[""][:3] == ["Seed 0", "Seed 1", "Seed 2"]
     for label, counts in (("Pretrained (fairseq)", synthetic.PRETRAINED), ("Random (fairseq)", synthetic.RANDOM),
                           ("Pretrained (HF)", synthetic.HF_PRETRAINED)):
-        want = [f"{100 * c / synthetic.TEST_SIZE:.1f}%" for c in counts]
+        want = [f"{100 * c / synthetic.TEST_SIZE:.2f}%" for c in counts]  # at n = 2,000's resolution
         assert rows[label][:3] == want, (label, rows[label], want)
     stated = [f"{v:g}%" for v in REPORT.cells["fairseq.pretrained"].accuracy]
     assert f"| Pretrained (fairseq) | {' | '.join(stated)} |" in text, "the report's own numbers are shown"

@@ -57,10 +57,19 @@ def _judged(evaluate, claim, section: str) -> list[Row]:
             rows = evaluate()
         except Exception as exc:  # a bug in one rule: that claim's row says so, the others are judged
             return [Row(claim.id, f"§{claim.section}: {claim.quote!r}", "-", "-", harness_error(exc), "-", section)]
-    notes = sorted({str(w.message).splitlines()[0][:120] for w in caught if issubclass(w.category, RuntimeWarning)})
+    notes = sorted({_first_sentence(str(w.message)) for w in caught if issubclass(w.category, RuntimeWarning)})
     if not notes:
         return rows
     return [_with_statistic(r, f"{r.statistic} (numerical warning: {'; '.join(notes)})") for r in rows]
+
+
+def _first_sentence(message: str, limit: int = 160) -> str:
+    """A warning's first sentence, whole words only (a longer one ends at a word, with "...")."""
+    text = " ".join(message.split())
+    first = text.split(". ")[0].rstrip(".")
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0] + " ..."
 
 
 def _context(claims: ClaimsFile, runs, results_dir, plan: bool = True) -> Context:

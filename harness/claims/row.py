@@ -58,11 +58,25 @@ def not_run(reason: str) -> str:
     return f"NOT RUN ({reason})"
 
 
+THRESHOLDS = (0.001, 0.005, 0.01, 0.05, 0.1)  # the alphas a p-value is read against
+
+
 def p(x: float) -> str:
-    """A p-value as the ledger prints it: two significant digits below 0.01, else 2-3 decimals."""
-    return f"{x:.2g}" if x < 0.01 else f"{x:.2f}" if x >= 0.1 else f"{x:.3f}"
+    """A p-value as the ledger prints it: two significant digits below 0.01, else 2-3 decimals, and
+    more where rounding would carry it to or across a threshold it is below (0.0499 is "0.0499",
+    never "0.050" beside a significant verdict)."""
+    text = f"{x:.2g}" if x < 0.01 else f"{x:.2f}" if x >= 0.1 else f"{x:.3f}"
+    digits = 2
+    while any(x < t <= float(text) for t in THRESHOLDS) and digits < 12:
+        digits += 1
+        text = f"{x:.{digits}g}"
+    return text
 
 
 def pts(values) -> str:
-    """Per-seed values in points, as the report prints them."""
-    return " / ".join(f"{v:.1f}" for v in values)
+    """Per-seed values in points at their resolution: one decimal where every value has one (the
+    report's), else two (accuracies at n = 2,000 move in 0.05 steps: 80.15 and 80.25 must not both
+    read 80.2)."""
+    values = list(values)
+    decimals = 1 if all(abs(round(v, 1) - v) < 1e-9 for v in values) else 2
+    return " / ".join(f"{v:.{decimals}f}" for v in values)
