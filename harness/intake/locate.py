@@ -135,17 +135,21 @@ def best_epoch(rows: list[Row]) -> tuple[Found, Found, Found] | None:
 
 
 def much_better(rows: list[Row]) -> Found | None:
-    for s in sentences(rows):
-        if s.row.framework != "hf" and T.BETTER.search(s.text) and (T.RANDOM.search(s.text) or T.PRETRAINED.search(s.text)):
-            return _quote(s)
-    return None
+    return _first([s for s in sentences(rows) if s.row.framework != "hf" and T.BETTER.search(s.text)
+                   and (T.RANDOM.search(s.text) or T.PRETRAINED.search(s.text))])
 
 
 def consistent(rows: list[Row]) -> Found | None:
-    for s in sentences(rows):
-        if (s.row.framework == "hf" or T.HF.search(s.text)) and T.CONSISTENT.search(s.text):
-            return _quote(s)
-    return None
+    return _first([s for s in sentences(rows) if (s.row.framework == "hf" or T.HF.search(s.text))
+                   and T.CONSISTENT.search(s.text)])
+
+
+def _first(found: list[Sentence]) -> Found | None:
+    """The first sentence that says it; when several do, a person picks the one the claim is."""
+    if not found:
+        return None
+    others = ", ".join(s.row.where for s in found[1:4])
+    return _quote(found[0], f"{len(found)} sentences say so (also {others}): check this is the claim" if others else "")
 
 
 # --- C6 ----------------------------------------------------------------------------------------
