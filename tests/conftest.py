@@ -126,6 +126,14 @@ lab_results_dir = _results_dir_fixture(LAB)
 
 
 @pytest.fixture(scope="session")
+def report_ledger():
+    """The ledger of the report under test on its own numbers (no results), built once per session."""
+    from harness.claims import claimsfile, ledger
+
+    return ledger.build(claimsfile.load())
+
+
+@pytest.fixture(scope="session")
 def tiny(tmp_path_factory):
     """(profile, data dir, checkpoint) of the unit-test scale (tests/tiny.py): seconds per run."""
     from tests import tiny
