@@ -22,7 +22,7 @@ def add_arguments(parser) -> None:
 def main(args) -> int:
     from harness.cli.options import input_path, old_spelling
     from harness.claims import claimsfile
-    from harness.core import atomic, env
+    from harness.core import atomic
     from harness.runs.results import load_results
 
     old_spelling(args, "results", "--results", "RESULTS")
@@ -34,7 +34,8 @@ def main(args) -> int:
     atomic.writable_dir(args.out)
     from harness.report.build import write_report
 
-    env.setup()
+    # No env.setup() (torch) here: nothing a report draws needs it; a fact that must be computed
+    # (C1's fairseq count, C5's peft behaviour) applies it itself (harness/claims/facts.py).
     path = write_report(args.results, args.out, history=args.history, claims=args.claims)
     print(f"report: {path} (and {path.with_suffix('.html')})")
     return 0
