@@ -74,6 +74,7 @@ def test_a_mistyped_key_does_not_hide_a_bad_value_of_the_same_claim(tmp_path):
     ('[cells."hf.pretrained"]', '[cells."hf.pretrianed"]', "unknown cell (did you mean 'hf.pretrained'?)"),
     ('argument = "lora_dropout"', 'argument = "dropout"', "argument = 'dropout' (did you mean 'lora_dropout'?)"),
     ('{ cell = "fairseq.random", mean', '{ cell = "fairseq.randm", mean', "(did you mean 'fairseq.random'?)"),
+    ('states = "adapters"  # "adapters": bias', 'states = "adaptrs"  #', "states = 'adaptrs' for bias (did you mean 'adapters'?)"),
 ])
 def test_a_mistyped_name_is_answered_with_the_name_meant(tmp_path, old, new, said):
     assert old in SUITE

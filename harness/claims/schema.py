@@ -203,7 +203,8 @@ def check_lora_statement(params: LoraStatement, cells: dict, where: str) -> None
         return
     allowed = STATES[params.argument]
     if allowed and params.states not in allowed:
-        raise ConfigError(f"{where}: states = {params.states!r} for {params.argument}; fix: one of "
+        meant = suggest(params.states, allowed)
+        raise ConfigError(f"{where}: states = {params.states!r} for {params.argument}{meant}; fix: one of "
                           f"{allowed_states(params.argument)}")
     if params.argument == "lora_alpha":
         try:
