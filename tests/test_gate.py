@@ -131,6 +131,7 @@ def test_opposite_moves_within_the_per_seed_tolerance_that_move_the_c4_verdict_a
     assert diff.split()[-1] == "DRIFT", diff
 
 
+@pytest.mark.heavy  # one gate run per metric of the file
 @pytest.mark.parametrize("precision", ["bf16", "fp32"], ids=["exact", "cross_numerics"])
 def test_nudging_any_metric_past_its_tolerance_fails_within_passes(sets, tmp_path, monkeypatch, precision):
     """Exact regime (bf16 results, the bf16 file): any nudge of a score is drift. Cross-numerics

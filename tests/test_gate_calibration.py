@@ -98,6 +98,7 @@ def test_the_exact_regime_has_no_false_alarm_and_sees_every_drift(synthetic):
         assert set(c.power) == set(calibrate.DRIFTS), c.power
 
 
+@pytest.mark.heavy  # the stored draws (400 per file): the CPU tier, not the inner loop
 def test_the_real_files_exact_regime_numbers_are_the_stored_targets():
     """Whatever expected files expected/results/ holds (today smoke and lab, one per numerics key): their
     exact regime's numbers are the stored targets, and no exact target names a file that is gone."""
@@ -126,6 +127,7 @@ def test_the_real_files_cross_numerics_numbers_are_the_stored_targets():
     _check_targets(cals, "all")
 
 
+@pytest.mark.heavy  # 800 draws: the tolerance (4 binomial SEs, +-0.07) needs them
 def test_the_simulation_is_a_simulation_of_the_gate(synthetic, monkeypatch):
     """With a ledger that never moves and only a per-seed tolerance that can trip, the false-alarm
     rate is the normal tail's: P(some of 9 runs moves >= 0.525 points at s = 0.3) = 1 - (1 - 2 Phi(-1.75))^9."""
@@ -143,6 +145,7 @@ def test_the_simulation_is_a_simulation_of_the_gate(synthetic, monkeypatch):
     assert c.power["seed_move"] > 0.9 and c.power["verdict_changed"] == 1.0, c.power
 
 
+@pytest.mark.heavy  # 6 regimes x 8 draws through the ledger (the full size: the slow tier's targets test)
 def test_the_cli_prints_each_regime_says_what_is_not_simulated_and_which_goals_are_not_met(synthetic, monkeypatch,
                                                                                             capsys):
     monkeypatch.setattr(calibrate, "load_settings", lambda: dataclasses.replace(SETTINGS, draws=8))
