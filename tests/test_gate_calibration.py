@@ -142,7 +142,8 @@ def test_the_simulation_is_a_simulation_of_the_gate(synthetic, monkeypatch):
     c = calibrate.simulate(expected, reg, 800, 1)
     want = 1 - (1 - 2 * norm.sf(0.525 / 0.3)) ** 9
     assert abs(c.false_alarm - want) < 4 * (want * (1 - want) / 800) ** 0.5, (c.false_alarm, want)
-    assert c.power["seed_move"] > 0.9 and c.power["verdict_changed"] == 1.0, c.power
+    # a frozen ledger gives no other verdict: none to inject (the drift injects only verdicts the ledger gives)
+    assert c.power["seed_move"] > 0.9 and "verdict_changed" not in c.power, c.power
 
 
 @pytest.mark.heavy  # 6 regimes x 8 draws through the ledger (the full size: the slow tier's targets test)

@@ -26,9 +26,9 @@ from pathlib import Path
 
 from harness.core.config import ConfigError, read_toml
 from harness.core.paths import EXPECTED_DIR
-from harness.gate import metrics, regime, replay, tolerances
+from harness.gate import holdout, metrics, moves, regime, replay, tolerances
 from harness.gate.drift import compare, failed
-from harness.gate.expected import DIFFERENCE, Expected, is_record, is_verdict, load_expected
+from harness.gate.expected import Expected, is_record, is_verdict, load_expected
 
 PATH = EXPECTED_DIR / "results" / "calibration.toml"
 DRIFTS = {
@@ -38,7 +38,6 @@ DRIFTS = {
     "collapse": "one random-init seed collapsed to the majority class",
     "verdict_changed": "one verdict changed",
 }
-SHIFT, MOVE = 0.5, 1.0  # points
 
 
 @dataclass
@@ -51,6 +50,9 @@ class Calibration:
     weakest: dict[str, tuple[str, float]]  # drift -> (case, its share detected) where a drift has cases
     alarms: Counter  # metric -> false alarms it caused
     held: dict[str, str] = dataclasses.field(default_factory=dict)  # verdicts not simulated (replay.held)
+    path: Path | None = None  # the expected file
+    false_alarm_upper: float = 0.0  # with s at its 95% upper bound (cross-numerics; exact: 0 by construction)
+    false_alarm_heavy: float = 0.0  # with Student-t(3) moves of the same RMS s
 
     def key(self) -> str:
         """``<file stem>.exact`` or ``<file stem>.cross_numerics.<the results' key>``."""
@@ -85,44 +87,6 @@ class _Gate:
                                                  decisions))]
 
 
-def _moved(counts: dict, sizes: dict, points: dict) -> dict:
-    """``counts`` with ``points[run]`` added (to the sentence, within [0, n])."""
-    return {k: min(sizes[k[0]], max(0, c + round(points.get(k, 0.0) * sizes[k[0]] / 100))) for k, c in counts.items()}
-
-
-def _drift(kind: str, expected: Expected, base: dict, sizes: dict, rng: random.Random):
-    """(points added per run, a run set exactly {run: count}, the expected file to gate against, the case)."""
-    runs = sorted(base)
-    if kind == "mean_shift":
-        fw, sign = rng.choice(sorted({k[0] for k in runs})), rng.choice((1, -1))
-        return {k: sign * SHIFT for k in runs if k[0] == fw}, {}, expected, f"{fw} {sign * SHIFT:+g}"
-    if kind == "seed_move":
-        k, sign = rng.choice(runs), rng.choice((1, -1))
-        return {k: sign * MOVE}, {}, expected, "{}.{}.seed{}".format(*k)
-    if kind == "difference_doubled":
-        d = 100 * expected.metrics[DIFFERENCE]
-        return {k: d for k in runs if k[:2] == ("hf", "pretrained")}, {}, expected, f"HF {d:+.2f}"
-    if kind == "collapse":
-        k = rng.choice([k for k in runs if k[1] == "random"])
-        counts = expected.label_counts
-        return {}, {k: round(max(counts.values()) / sum(counts.values()) * sizes[k[0]])}, expected, \
-            "{}.{}.seed{}".format(*k)
-    name = rng.choice(sorted(n for n in expected.metrics if is_verdict(n)))
-    changed = dataclasses.replace(expected, metrics={**expected.metrics, name: "(a changed verdict)"})
-    return {}, {}, changed, name
-
-
-def applicable(kind: str, expected: Expected) -> str | None:
-    """Why ``kind`` cannot be simulated on this file, or None."""
-    if kind == "difference_doubled" and DIFFERENCE not in expected.metrics:
-        return "no HF - fairseq difference in the file"
-    if kind == "collapse" and not (expected.label_counts and any(".random." in n for n in expected.metrics)):
-        return "no random-init runs or no test_label_counts in the file"
-    if kind == "verdict_changed" and not any(is_verdict(n) for n in expected.metrics):
-        return "no verdict in the file"
-    return None
-
-
 def check_replay(expected: Expected) -> None:
     """The file's rebuilt runs must reproduce its own ledger metrics, else the simulation judges
     something else (runs without label counts, say, make C3 NOT RUN and every draw an alarm); a held
@@ -138,26 +102,30 @@ def simulate(expected: Expected, reg: regime.Regime, draws: int, seed: int) -> C
     """``draws`` gate runs without drift (false alarms) and with each drift (power), seeded."""
     gate, base = _Gate(expected, reg), replay.correct_counts(expected)
     sizes = {fw: p["test_size"] for fw, p in expected.provenance.items()}
+    alts = moves.alternatives(gate, base, sizes)
+    s_upper = moves.s_upper(reg)
 
-    def noise(i: int) -> dict:
+    def noise(i: int, model: str = "normal") -> dict:
         rng = random.Random(f"{seed}:noise:{i}")  # the same legitimate move for every drift: common random numbers
-        return {k: rng.gauss(0.0, reg.s) if reg.s else 0.0 for k in sorted(base)}
+        return {k: moves.draw(rng, model, reg.s, s_upper) for k in sorted(base)}
 
     alarms: Counter = Counter()
     fa = 0
     for i in range(draws):
-        bad = gate.failures(_moved(base, sizes, noise(i)))
+        bad = gate.failures(moves.moved(base, sizes, noise(i)))
         fa += bool(bad)
         alarms.update(bad)
+    robust = {model: sum(bool(gate.failures(moves.moved(base, sizes, noise(i, model)))) for i in range(draws)) / draws
+              for model in ("upper", "t3")} if reg.s else {"upper": 0.0, "t3": 0.0}  # exact: no move, by construction
     power, weakest = {}, {}
     for kind in DRIFTS:
-        if applicable(kind, expected):
+        if moves.applicable(kind, expected) or (kind == "verdict_changed" and not alts):
             continue
         hits, cases = 0, {}
         for i in range(draws):
-            add, fixed, against, case = _drift(kind, expected, base, sizes, random.Random(f"{seed}:{kind}:{i}"))
+            add, fixed, against, case = moves.drift(kind, expected, base, sizes, random.Random(f"{seed}:{kind}:{i}"), alts)
             move = noise(i)
-            counts = {**_moved(base, sizes, {k: move[k] + add.get(k, 0.0) for k in base}), **fixed}
+            counts = {**moves.moved(base, sizes, {k: move[k] + add.get(k, 0.0) for k in base}), **fixed}
             hit = bool(gate.failures(counts, against))
             hits += hit
             n, h = cases.get(case, (0, 0))
@@ -167,7 +135,8 @@ def simulate(expected: Expected, reg: regime.Regime, draws: int, seed: int) -> C
             case, (n, h) = min(cases.items(), key=lambda c: (c[1][1] / c[1][0], c[0]))
             weakest[kind] = (case, h / n)
     held = {n: v for n, v in replay.held(expected).items() if is_verdict(n)}
-    return Calibration(expected.path.name, reg, draws, fa / draws, power, weakest, alarms, held)
+    return Calibration(expected.path.name, reg, draws, fa / draws, power, weakest, alarms, held, expected.path,
+                       robust["upper"], robust["t3"])
 
 
 @dataclass(frozen=True)
@@ -235,6 +204,11 @@ def _unmet(c: Calibration, s: Settings) -> list[str]:
         top = ", ".join(f"{m} in {n}" for m, n in c.alarms.most_common(3))
         out.append(f"NOT MET {where}: false alarms {_pct(c.false_alarm)} > {_pct(s.false_alarm_goal)} "
                    f"(failing metrics, of {c.draws} runs: {top})")
+    for rate, how in ((c.false_alarm_upper, f"with s at its 95% upper bound ({moves.s_upper(c.regime):.3f} points)"),
+                      (c.false_alarm_heavy, f"with Student-t(3) moves of RMS s = {c.regime.s:.3f}")):
+        if rate > s.false_alarm_goal:
+            out.append(f"NOT MET {where}: false alarms {how} {_pct(rate)} > {_pct(s.false_alarm_goal)}: 9 moves "
+                       "do not pin s, and the tolerances assume normal moves")
     for kind, p in c.power.items():
         if p < s.power_goal:
             tol = c.regime.tolerance_of(f"x.{WHY[kind]}") if kind in WHY else None
@@ -247,32 +221,35 @@ def _unmet(c: Calibration, s: Settings) -> list[str]:
 def render(cals: list[Calibration], s: Settings) -> str:
     """The table ``gate --calibrate`` prints, then the weakest cases, what is not simulated and
     every goal not met."""
-    tol = tolerances.load()
-    head = ["expected file", "regime", "legitimate moves", "false alarms", *(SHORT[k] for k in DRIFTS)]
+    head = ["expected file", "regime", "legitimate moves", "false alarms", "at s upper", "t(3) moves",
+            *(SHORT[k] for k in DRIFTS)]
     rows = [head]
     for c in cals:
-        moves = "none (exact)" if c.regime.name == regime.EXACT else f"N(0, {c.regime.s:.3f}^2) points/run"
+        exact = c.regime.name == regime.EXACT
+        moves = "none (exact: by construction)" if exact else f"N(0, {c.regime.s:.3f}^2) points/run"
         name = c.regime.name + (f" from {c.regime.pair[1]}" if c.regime.name == regime.CROSS else "")
-        rows.append([c.file, name, moves, _pct(c.false_alarm),
+        rows.append([c.file, name, moves, _pct(c.false_alarm), "-" if exact else _pct(c.false_alarm_upper),
+                     "-" if exact else _pct(c.false_alarm_heavy),
                      *(_pct(c.power[k]) if k in c.power else "n/a" for k in DRIFTS)])
-    rows.append(["goal", "", "", f"<= {_pct(s.false_alarm_goal)}", *[f">= {_pct(s.power_goal)}"] * len(DRIFTS)])
+    goal = f"<= {_pct(s.false_alarm_goal)}"
+    rows.append(["goal", "", "", goal, goal, goal, *[f">= {_pct(s.power_goal)}"] * len(DRIFTS)])
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     out = [f"{s.draws} simulated gate runs per regime and drift (seed {s.seed}; {s.path.name})", ""]
     out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    out.append("")
+    out += ["", "exact regime: one numerics computed the same results to the sentence, so no legitimate move "
+                "exists to simulate, and every drift changes a compared value: its 0% false alarms and 100% power "
+                "hold by construction, not by measurement",
+            "cross-numerics: false alarms under the tolerances' own model N(0, s^2); at s's one-sided 95% upper "
+            "bound (chi-square on the pair's 9 moves); and with Student-t(3) moves of the same RMS (heavy tails)",
+            ""]
     for c in cals:
         weak = "; ".join(f"{SHORT[k]}: {case} {_pct(p)}" for k, (case, p) in c.weakest.items())
         out.append(f"{c.key()}: weakest cases: {weak}")
-        scale = tol.scales.get(c.regime.scale)
-        pair = scale.pair(*c.regime.pair) if scale and c.regime.name == regime.CROSS else None
-        if pair:
-            n, sv, upper = pair.spread()
-            out.append(f"{c.key()}: the scores alone at the 95% upper bound of s ({upper:.3f} points, {n} moves of "
-                       f"{pair.label}) trip on {_pct(tolerances.scores_trip(pair, upper))} of gate runs "
-                       f"(union bound; {_pct(tolerances.scores_trip(pair, sv))} at s = {sv:.3f})")
     held = {(c.file, name): value for c in cals for name, value in c.held.items()}
     out += [f"{file}: {replay.NOT_SIMULATED.format(claim=replay.held_claim(name))} (held at the file's {value!r} in "
             "every draw)" for (file, name), value in held.items()]
+    if cals and cals[0].path is not None:
+        out += [""] + holdout.render(holdout.check(cals[0].path.parent))
     unmet = [line for c in cals for line in _unmet(c, s)]
     out += [""] + (unmet or ["every goal met"])
     return "\n".join(out)
