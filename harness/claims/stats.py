@@ -32,14 +32,13 @@ from __future__ import annotations
 
 import functools
 import math
-import statistics
-import warnings
-from fractions import Fraction
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
+
+from harness.claims.moments import moments_checked
 
 ALTERNATIVES = ("two-sided", "greater", "less")
 
@@ -68,43 +67,6 @@ class TostResult:
     diff: float  # mean(a) - mean(b)
     pvalue_lower: float  # H0: diff <= -margin
     pvalue_upper: float  # H0: diff >= +margin
-
-
-PRECISION_LOSS = "Precision loss occurred in moment calculation"  # scipy, on a (nearly) constant sample
-
-
-def _exact_variances(a, b) -> bool:
-    """Whether every variance a t-test computes from ``a`` and ``b`` (each group's; the paired
-    differences' when both are ``{seed: value}`` maps) is, in floats, its exact value (fractions)."""
-    groups = [list(x.values()) if isinstance(x, Mapping) else list(x) for x in (a, b)]
-    if isinstance(a, Mapping) and isinstance(b, Mapping) and set(a) == set(b):
-        groups.append([a[k] - b[k] for k in sorted(a)])
-    try:
-        for g in groups:
-            if len(g) >= 2:
-                exact = float(statistics.variance([Fraction(float(x)) for x in g]))
-                if abs(float(np.var(np.asarray(g, dtype=float), ddof=1)) - exact) > 1e-12 * max(1.0, abs(exact)):
-                    return False
-    except (TypeError, ValueError, OverflowError):
-        return False
-    return True
-
-
-def _moments_checked(f):
-    """scipy warns of precision loss whenever a sample is (nearly) constant. When every variance the
-    test computes is exact in floats (a constant group's is exactly 0), the warning changed nothing
-    and is dropped; otherwise it is passed on (the ledger notes it in the row)."""
-    @functools.wraps(f)
-    def checked(a, b, *args, **kwargs):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            out = f(a, b, *args, **kwargs)
-        harmless = any(str(w.message).startswith(PRECISION_LOSS) for w in caught) and _exact_variances(a, b)
-        for w in caught:
-            if not (harmless and str(w.message).startswith(PRECISION_LOSS)):
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        return out
-    return checked
 
 
 def sample(values: Sequence[float], name: str = "sample") -> np.ndarray:
@@ -149,14 +111,14 @@ def pooled_sd(a: Sequence[float], b: Sequence[float]) -> float:
     return ((summarize(a, 1, "a").sd ** 2 + summarize(b, 1, "b").sd ** 2) / 2) ** 0.5
 
 
-@_moments_checked
+@moments_checked
 def welch(a, b, alternative: str = "two-sided") -> Comparison:
     x, y = sample(a, "a"), sample(b, "b")
     r = stats.ttest_ind(x, y, equal_var=False, alternative=_alternative(alternative))
     return Comparison("Welch t", float(r.statistic), float(r.pvalue), alternative, float(r.df))
 
 
-@_moments_checked
+@moments_checked
 def paired(a: Mapping[int, float], b: Mapping[int, float], alternative: str = "two-sided") -> Comparison:
     """Paired t-test of ``a[seed] - b[seed]``; both maps must hold the same seeds."""
     if set(a) != set(b):
@@ -190,7 +152,7 @@ def mann_whitney(a, b, alternative: str = "two-sided") -> Comparison:
     return Comparison("Mann-Whitney U", float(r.statistic), float(r.pvalue), alternative)
 
 
-@_moments_checked
+@moments_checked
 def tost(a, b, margin: float) -> TostResult:
     """Two one-sided Welch t-tests: is |mean(a) - mean(b)| < margin? Small p establishes equivalence."""
     from statsmodels.stats.weightstats import ttost_ind
@@ -205,7 +167,7 @@ def tost(a, b, margin: float) -> TostResult:
     )
 
 
-@_moments_checked
+@moments_checked
 def hedges_g(a, b) -> float:
     """Hedges' g of a over b: (mean(a) - mean(b)) / pooled sample SD, small-sample corrected."""
     from statsmodels.stats.meta_analysis import effectsize_smd
@@ -228,7 +190,7 @@ class Interval:
     method: str = "Welch t"
 
 
-@_moments_checked
+@moments_checked
 def welch_ci(a, b, confidence: float = 0.95, alternative: str = "two-sided") -> Interval:
     """The Welch t-based CI of mean(a) - mean(b): the differences Welch's test does not reject.
     ``alternative="greater"``: the one-sided bound (low, inf); ``"less"``: (-inf, high)."""
