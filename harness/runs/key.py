@@ -9,11 +9,14 @@ two checkouts, that agree on all of it compute the same result; any difference r
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
 import importlib.metadata
+import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
 
 from harness.core import env, machine
@@ -83,9 +86,37 @@ def keyed_versions() -> dict[str, str]:
     return dict(_VERSIONS[lookup])
 
 
+def gpu_free_torch() -> bool:
+    """Whether the installed torch is a build without CUDA and without ROCm (its ``torch/version.py``
+    says ``cuda = None`` and ``hip = None``), read without importing torch: such a build sees no GPU,
+    so ``torch.cuda.is_available()`` is False. Anything unreadable answers False (ask torch)."""
+    try:
+        spec = importlib.util.find_spec("torch")
+        version = Path(spec.submodule_search_locations[0]) / "version.py"
+        tree = ast.parse(version.read_text())
+    except (ImportError, AttributeError, TypeError, IndexError, OSError, SyntaxError, ValueError):
+        return False
+    found = {}
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else (
+            node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None)
+        if isinstance(target, ast.Name) and target.id in ("cuda", "hip") and node.value is not None:
+            found[target.id] = node.value
+    return len(found) == 2 and all(isinstance(v, ast.Constant) and v.value is None for v in found.values())
+
+
+def device_and_gpu() -> tuple[str, str]:
+    """``machine.device()`` and the GPU model (``""``: none), as a run records them. A warm call
+    with a torch build that can see no GPU answers without importing torch (~2 s): the device is
+    ``$LAB_REPRO_FORCE_DEVICE`` or ``cpu``, and no GPU is named, as ``machine`` would say."""
+    if "torch" not in sys.modules and gpu_free_torch():
+        return os.environ.get("LAB_REPRO_FORCE_DEVICE") or "cpu", ""
+    return machine.device(), machine.hardware().get("gpu", "")
+
+
 def key_parts(spec: RunSpec, profile, data_dir: str | Path, checkpoint) -> dict:
     """Everything that determines a run's result, as JSON-able data (hashed into the cache key)."""
-    device = machine.device()
+    device, gpu = device_and_gpu()
     recipe = getattr(profile, spec.framework)
     return {
         "spec": dataclasses.asdict(spec),
@@ -98,7 +129,7 @@ def key_parts(spec: RunSpec, profile, data_dir: str | Path, checkpoint) -> dict:
         # the GPU's model): "auto" resolves differently, and kernels differ, across classes
         "precision": precision.resolve(recipe.precision, device) if recipe.precision != "bf16" else "bf16",
         "cpu_class": machine.cpu_class(),
-        "gpu": machine.hardware().get("gpu", ""),
+        "gpu": gpu,
         "data": data_hash(data_dir),
         "checkpoint": checkpoint.hash,
         "source": train.source_hash(spec.framework),
