@@ -231,6 +231,7 @@ def test_only_the_adapter_knows_the_ledger(klass, monkeypatch, tmp_path):
     assert "<td>C5.alpha</td>" in page and "<th>C5.alpha</th>" in page and "REFUTED: alpha" in page
 
 
+@pytest.mark.heavy  # the class judged afresh, its models counted
 def test_the_models_are_built_once_for_the_class(klass, monkeypatch, tmp_path):
     """C1's fairseq model and C5's peft models are built once for the whole class (in an empty cache),
     not once per report: the facts they give are cached (harness.claims.facts)."""

@@ -50,6 +50,7 @@ def _bert(eps):
     return BertModel.from_pretrained(str(checkpoints.minilm_dir()), layer_norm_eps=eps).eval()
 
 
+@pytest.mark.heavy  # the full-size MiniLM in both frameworks
 def test_imported_encoder_reproduces_bert_hidden_states(ckpt, fairseq_encoder, reviews):
     """Last hidden states of fairseq (imported) vs HF BertModel, right-padded batch, real tokens only.
 

@@ -67,7 +67,7 @@ def embedded():
     return _built(*_embedded_source())
 
 
-@pytest.fixture(scope="module", params=["random", "embedded"])
+@pytest.fixture(scope="module", params=["random", pytest.param("embedded", marks=pytest.mark.heavy)])
 def source(request):
     """(config, fairseq model with a classification head, HF MLM, HF classifier, padded ids)."""
     return _built(*_random_source()) if request.param == "random" else request.getfixturevalue("embedded")
@@ -108,6 +108,7 @@ def test_padding_does_not_change_a_sequence(source):
     assert diff <= TOL, f"padded vs alone: max abs {diff} (length {last.shape[1]}, batch width {ids.shape[1]})"
 
 
+@pytest.mark.heavy  # the embedded (full-size) encoder
 def test_hf_default_layer_norm_eps_would_not_agree(embedded):
     """Why eps is matched: HF's default 1e-12 is off by far more than the tolerance on real weights
     (on the embedded encoder only: random LayerNorm inputs have unit-scale variance, where eps 1e-12

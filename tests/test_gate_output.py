@@ -102,6 +102,7 @@ def test_a_passing_run_writes_junit_without_failures(sets, tmp_path, capsys):
     assert code == gate.PASS and root.find(".//failure") is None and root.get("failures") == "0"
 
 
+@pytest.mark.heavy  # three gate runs and a report with its figures
 def test_history_appends_one_record_per_run_and_the_report_plots_it(sets, moved, tmp_path, capsys):
     a, _, expected = sets
     log = tmp_path / "history.jsonl"
