@@ -68,7 +68,7 @@ def test_one_sentence_cannot_flip_the_verdict_between_rungs():
     assert v1 == v2 == "HOLDS WITHIN ±3"
 
 
-# --- best epoch (C2b): exact McNemar of the earliest best epoch vs the stated one, Holm across runs ---
+# --- best epoch (C2b): exact McNemar of every other epoch vs the stated one, Holm over runs x epochs ---
 
 
 def _run(seed, curve_correct, n=200, init="pretrained"):
