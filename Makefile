@@ -1,7 +1,7 @@
 # Set-up and the two Quickstart commands. Every target is idempotent: the environment is built
 # once into .venv (stamped by the lock file's hash), the embedded data and weights are fetched
 # once into the cache (sha256-checked; a later check is a stat: harness/inputs/sources.py), and a second
-# run re-installs nothing. Warm, `make reproduce` is the fetch check (~0.3 s) and a warm reproduce (~5 s).
+# run re-installs nothing. Warm, `make reproduce` is the fetch check (~0.2 s) and a warm reproduce (~2.5 s).
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
