@@ -47,3 +47,24 @@ def test_two_reports_of_one_name_keep_their_folder_in_the_claims_file_name(tmp_p
         (tmp_path / folder / "rapport.md").write_text("Which yields 22807552 parameters.\n", encoding="utf-8")
     assert main(["draft", str(tmp_path / "groupe-a"), str(tmp_path / "groupe-b"), "--out", str(tmp_path / "out")]) == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["groupe-a-rapport.toml", "groupe-b-rapport.toml"]
+
+
+def test_a_folder_given_to_audit_contributes_its_reports_as_well_as_its_claims_files(tmp_path):
+    from harness.cli import audit as audit_cli
+    from harness.claims.audit import expand
+
+    (tmp_path / "alice.txt").write_text(REPORT.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "notes.csv").write_text("not a report\n")
+    found = [p for p, error in expand([str(tmp_path)], (".toml", *audit_cli.REPORTS)) if not error]
+    assert found == [str(tmp_path / "alice.txt")], found
+    assert expand([str(tmp_path)])[0][1].endswith("a directory with no *.toml file in it")
+
+
+def test_ledger_given_a_reports_text_drafts_it_then_judges_it(capsys):
+    from harness.__main__ import main
+
+    assert main(["ledger", "--claims", str(REPORT), "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "drafted by python -m harness draft" in out
+    c1 = next(line for line in out.splitlines() if line.startswith("| C1 |"))
+    assert "REPRODUCED" in c1, c1

@@ -105,17 +105,17 @@ class Audit:
         return [r for r in self.reports if r.error]
 
 
-def expand(items: list[str]) -> list[tuple[str, str]]:
-    """Each command-line item as (path, error): a directory gives its claims files (:data:`SUFFIXES`,
-    sorted), a glob pattern its matches; a path that does not exist, a directory without claims
+def expand(items: list[str], suffixes=tuple(SUFFIXES)) -> list[tuple[str, str]]:
+    """Each command-line item as (path, error): a directory gives its files with one of ``suffixes``
+    (default :data:`SUFFIXES`, claims files; sorted), a glob pattern its matches; a path that does not exist, a directory without claims
     files or a pattern that matches nothing is one entry with an error. A file named twice is read once."""
     out, seen = [], set()
     for item in items:
         p = Path(item)
         if p.is_dir():
-            found = sorted(str(f) for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES)
+            found = sorted(str(f) for f in p.iterdir() if f.is_file() and f.suffix.lower() in suffixes)
             if not found:
-                out.append((item, f"{item}: a directory with no {' / '.join('*' + s for s in SUFFIXES)} file in it"))
+                out.append((item, f"{item}: a directory with no {' / '.join('*' + s for s in suffixes)} file in it"))
         elif not p.exists() and glob.has_magic(item):
             found = sorted(f for f in glob.glob(item) if Path(f).is_file())
             if not found:
@@ -163,11 +163,11 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text} (an error in the harness, not in the file: please report it)"
 
 
-def audit(items: list[str], progress=None, load=None) -> Audit:
-    """Every claims file of ``items`` (:func:`expand`) judged in this process. ``load(path)`` turns
-    an input path into a claims file (default: ``claimsfile.load``); ``progress(path, audited)`` is
-    called after each file."""
-    entries = expand(items)
+def audit(items: list[str], progress=None, load=None, suffixes=tuple(SUFFIXES)) -> Audit:
+    """Every claims file of ``items`` (:func:`expand`, a directory contributing its files with one of
+    ``suffixes``) judged in this process. ``load(path)`` turns an input path into a claims file
+    (default: ``claimsfile.load``); ``progress(path, audited)`` is called after each file."""
+    entries = expand(items, suffixes)
     reports = []
     for (path, error), name in zip(entries, _names([p for p, _ in entries])):
         if not error:

@@ -2,7 +2,7 @@
 (report x claim, each cell with its cause; counts per report and per claim), in one process
 (``harness.claims.audit``, ``harness.claims.audit_table``).
 
-CLAIMS are files, directories (every claims file in them) and glob patterns; the old spelling
+CLAIMS are files, directories (every claims file and report text in them) and glob patterns; the old spelling
 (``audit CLAIMS...``, positional) still works, with a note. A file that cannot be read, or does
 not exist, is a report whose verdict is NOT READ, listed with its one-line error, and the others
 are judged; exit 2 only when no file could be read. ``--out DIR`` writes ``DIR/index.html`` (the
@@ -25,7 +25,8 @@ from harness.cli.options import add_claims, add_fail_on, add_format, old_spellin
 
 def add_arguments(parser) -> None:
     add_claims(parser, many=True, positional=True,
-               help_="claims files, directories (every claims file in them) or glob patterns ('reports/*.toml')")
+               help_="claims files or reports (.txt, .md, .pdf: drafted first), directories (every one in them) "
+                      "or glob patterns ('reports/*.toml')")
     add_format(parser)
     parser.add_argument("--out", metavar="DIR", help="also write DIR/index.html, DIR/<name>.md per report and "
                                                      "DIR/index.{md,csv,json}")
@@ -72,7 +73,7 @@ def main(args) -> int:
         if live:
             print(f"\r{'read' if not done.error else 'not read'}: {path}\x1b[K", end="", file=sys.stderr, flush=True)
 
-    result = audit.audit(args.claims, progress, load=claims_of)
+    result = audit.audit(args.claims, progress, load=claims_of, suffixes=(*audit.SUFFIXES, *REPORTS))
     result = marked(result)
     if live:
         print("\r\x1b[K", end="", file=sys.stderr)

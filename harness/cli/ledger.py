@@ -28,6 +28,7 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
+    from harness.cli.audit import claims_of
     from harness.cli.options import input_path, output_file
     from harness.claims import claimsfile
     from harness.claims.failon import failing, given, parse_fail_on
@@ -37,7 +38,8 @@ def main(args) -> int:
         input_path(args.claims, "--claims: a claims file")
     if args.out:
         output_file(args.out)  # before anything is printed: a bad --out writes nothing
-    claims = claimsfile.load(args.claims)  # the claims file's checks, before anything heavy
+    # the claims file's checks, before anything heavy; a report's text (.txt/.md/.pdf) is drafted first
+    claims = claims_of(args.claims) if args.claims is not None else claimsfile.load(None)
     if args.results is not None:
         from harness.runs.results import load_results
 

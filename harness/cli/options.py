@@ -80,7 +80,8 @@ def add_claims(parser, many: bool = False, positional: bool = False, help_: str 
             parser.add_argument("old_claims", nargs="*", metavar="CLAIMS", help=argparse.SUPPRESS)
     else:
         parser.add_argument("--claims", metavar="FILE", action=OneClaimsFile,
-                            help=help_ or "a report's claims file (default: expected/report.toml)")
+                            help=help_ or "a report's claims file, or its text (.txt, .md, .pdf: drafted first, as `draft` does; "
+                                 "default: expected/report.toml)")
 
 
 def add_expected(parser) -> None:
