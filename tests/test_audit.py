@@ -45,8 +45,8 @@ def once(judged, klass, monkeypatch):
     these tests check the CLI's rendering and exit codes, not the ledger again."""
     real = audit.audit
 
-    def reuse(items, progress=None, load=None):
-        return judged if items and items[0] == str(klass) else real(items, progress, load)
+    def reuse(items, progress=None, load=None, **options):
+        return judged if items and items[0] == str(klass) else real(items, progress, load, **options)
 
     monkeypatch.setattr(audit, "audit", reuse)
 
