@@ -90,6 +90,21 @@ def test_printed_commands_quote_their_paths(tmp_path):
     assert f"python -m harness ledger --claims {quoted} --results out-lab/results" in c2, c2
 
 
+def test_the_upgrade_and_regeneration_hints_quote_their_paths(tmp_path):
+    from harness.gate.expected import load_expected
+
+    folder = tmp_path / "my class"
+    folder.mkdir()
+    (folder / "old one.toml").write_text(SCHEMA_1)
+    with pytest.raises(ConfigError) as err:
+        claimsfile.load(folder / "old one.toml")
+    assert f"upgrade-claims '{folder / 'old one.toml'}' --out NEW.toml" in str(err.value), err.value
+    (folder / "smoke.fp32.json").write_text('{"schema": -1}')
+    with pytest.raises(ConfigError) as err:
+        load_expected(folder / "smoke.fp32.json")
+    assert f"--regen A B --expected '{folder}/'" in str(err.value), err.value
+
+
 def test_the_ledger_prints_csv_and_json_rows(capsys):
     assert cli(["ledger", "--format", "csv"]) == 0
     out = capsys.readouterr().out

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,7 +116,7 @@ def load(path: str | Path | None = None) -> ClaimsFile:
     where = str(path)
     if "schema" not in raw and {"params", "fairseq", "hf", "lora"} & set(raw):
         raise ConfigError(f"{where}: a schema-1 claims file ([params], [fairseq], [hf], [lora]); fix: upgrade it "
-                          f"with `{UPGRADE.format(path=path)}` and review the new file")
+                          f"with `{UPGRADE.format(path=shlex.quote(str(path)))}` and review the new file")
     problems = Problems()
     problems.add(*(f"{where}: unknown key {k!r}{suggest(k, TOP)}; fix: correct or remove it (keys: "
                    f"{', '.join(sorted(TOP))})" for k in sorted(set(raw) - TOP)))

@@ -19,6 +19,7 @@ import hashlib
 import json
 import math
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -224,7 +225,7 @@ def not_found(path: Path) -> ConfigError:
 def load_expected(path: str | Path) -> Expected:
     """Read and validate an expected file; every error names the file and the key."""
     path = Path(path)
-    regen = f"python -m harness gate --regen A B --expected {path.parent}/"
+    regen = f"python -m harness gate --regen A B --expected {shlex.quote(str(path.parent) + '/')}"
     if not path.is_file():
         raise not_found(path)
     raw = read_json(path)

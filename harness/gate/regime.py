@@ -18,6 +18,7 @@ change of numerics drift), and gated in the cross-numerics regime when it does n
 from __future__ import annotations
 
 import dataclasses
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -177,7 +178,7 @@ def complete(expected: Expected) -> Expected:
         raise ConfigError(f"{expected.path}: lacks the records the gate compares (per run: updates, best epoch, "
                           f"validation accuracy per epoch, validation predictions; the test label counts) for "
                           f"{len(lacking)} run(s) (e.g. {lacking[0]}); regenerate it (`python -m harness gate --regen "
-                          f"A B --expected {expected.path.parent}/`, docs/gate-regen.md)")
+                          f"A B --expected {shlex.quote(str(expected.path.parent) + '/')}`, docs/gate-regen.md)")
     return expected
 
 
@@ -223,5 +224,5 @@ def _resolve(results_dir, expected_arg, tol: tolerances.Tolerances | None = None
     raise ConfigError(f"{own}: no expected file for these results' numerics ({describe_numerics(numerics)}: {key}, "
                       f"{results.root / profile}), and no measured regime from the others (expected files of "
                       f"{profile}: {have}{'; ' if reasons else ''}{'; '.join(reasons)}); write it with "
-                      f"`python -m harness gate --regen A B --expected {directory}/` (docs/gate.md), or measure the "
+                      f"`python -m harness gate --regen A B --expected {shlex.quote(str(directory) + '/')}` (docs/gate.md), or measure the "
                       f"move between {key} and another key at the {profile} scale ({tol.path.name})")
