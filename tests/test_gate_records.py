@@ -113,6 +113,9 @@ def test_a_file_without_records_is_refused_with_the_command_that_regenerates_it(
     with pytest.raises(ConfigError, match=r"lacks the records the gate compares .* for 12 run\(s\) \(e.g. "
                                           r"fairseq.pretrained.seed0\); regenerate it \(`python -m harness gate --regen"):
         regime.resolve(a, old)
+    pinned, _, _ = regime.resolve(a, old, records=False)  # what it holds can still be read (a pinned verdict)
+    assert gate_expected.lacks_records(pinned.metrics)[0] == "fairseq.pretrained.seed0"
+    assert pinned.metrics["ledger.C3.verdict"] == loaded.metrics["ledger.C3.verdict"]
 
 
 def test_label_counts_are_kept_once_beside_the_metrics(lab, tmp_path):

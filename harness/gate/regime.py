@@ -182,10 +182,13 @@ def complete(expected: Expected) -> Expected:
     return expected
 
 
-def resolve(results_dir, expected_arg, tol: tolerances.Tolerances | None = None) -> tuple[Expected, Regime, Results]:
-    """The expected file, the regime and the results of a gate run (ConfigError: bad input, exit 2)."""
+def resolve(results_dir, expected_arg, tol: tolerances.Tolerances | None = None,
+            records: bool = True) -> tuple[Expected, Regime, Results]:
+    """The expected file, the regime and the results of a gate run (ConfigError: bad input, exit 2).
+    ``records=False`` accepts a file written before the gate compared records (:func:`complete`):
+    for reading what it holds (a pinned verdict), never for gating."""
     expected, reg, results = _resolve(results_dir, expected_arg, tol)
-    return complete(expected), reg, results
+    return (complete(expected) if records else expected), reg, results
 
 
 def _resolve(results_dir, expected_arg, tol: tolerances.Tolerances | None = None) -> tuple[Expected, Regime, Results]:
