@@ -179,3 +179,21 @@ def test_the_cross_numerics_regime_prints_its_pair_measurement_tolerances_and_wh
     data = json.loads(_gate(capsys, results, "--expected", expected.parent, "--format", "json")[1])
     assert data["regime"]["name"] == "cross_numerics" and data["regime"]["pair"] == [BF16, "fp32"], data["regime"]
     assert data["regime"]["measurement"] == pair.source, data["regime"]
+
+
+def test_the_history_figure_draws_a_runs_records_only_where_one_failed(monkeypatch):
+    from harness.report import history as history_figure
+
+    def rec(status):
+        ok = {"value": 225.0, "expected": 225.0, "tolerance": 0.0, "status": "ok"}
+        return {"commit": "abc1234", "metrics": {
+            "fairseq.pretrained.mean": {"value": 80.0, "expected": 80.0, "tolerance": 0.0, "status": "ok"},
+            "fairseq.pretrained.seed0.updates": dict(ok, status=status),
+            "fairseq.pretrained.seed1.updates": ok}}
+
+    drawn = []
+    monkeypatch.setattr(history_figure, "png", lambda fig: drawn.append(
+        [ax.get_title() for ax in fig.axes if ax.get_title()]) or b"")
+    history_figure.figure([rec("ok"), rec("ok")], "t")
+    history_figure.figure([rec("ok"), rec("DRIFT")], "t")
+    assert drawn == [["fairseq.pretrained.mean"], ["fairseq.pretrained.mean", "fairseq.pretrained.seed0.updates"]], drawn

@@ -7,16 +7,19 @@ import math
 from pathlib import Path
 
 from harness.core import atomic
-from harness.gate.expected import is_verdict
+from harness.gate.expected import is_record, is_verdict
 from harness.gate.history import read
 from harness.report.figures import png, pyplot
 
 
 def figure(records: list[dict], title: str) -> bytes:
     """One panel per gated metric over the records (x: commit): the obtained value, the expected
-    value and its tolerance band (scores), or the verdict string (verdicts); failures in red."""
+    value and its tolerance band (scores), or the verdict string (verdicts); failures in red. A
+    run's records (updates, best epoch, validation curve and predictions: equal or drift) get a panel
+    only where one of them failed: dozens of flat lines would hide the scores."""
     plt = pyplot()
-    names = sorted({n for rec in records for n in rec["metrics"]})
+    names = sorted({n for rec in records for n, m in rec["metrics"].items()
+                    if not is_record(n) or (m or {}).get("status", "ok") != "ok"})
     cols = 3
     rows = math.ceil(len(names) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5.0 * cols, 2.6 * rows), squeeze=False)
