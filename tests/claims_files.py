@@ -22,6 +22,15 @@ def edit(text: str, *changes: tuple[str, str]) -> str:
     return text
 
 
+def in_claim(text: str, cid: str, old: str, new: str) -> str:
+    """``text`` with ``old`` replaced by ``new`` once, inside the [[claim]] of id ``cid``."""
+    parts = text.split("\n[[claim]]\n")
+    i = next(i for i, p in enumerate(parts) if p.startswith(f'id = "{cid}"\n'))
+    assert old in parts[i], (cid, old)
+    parts[i] = parts[i].replace(old, new, 1)
+    return "\n[[claim]]\n".join(parts)
+
+
 # kind -> the edits that make it (the verdict each should move is in tests/test_audit.py)
 KINDS = {
     "as-printed": (),

@@ -12,18 +12,11 @@ from harness.claims import claimsfile, ledger, power, relations
 from harness.claims.relations import superiority
 from harness.core.config import ConfigError
 from harness.core.paths import EXPECTED_DIR
+from tests.claims_files import in_claim
 
 SUITE = (EXPECTED_DIR / "report.toml").read_text()
 C6_PRINTED = re.search(r"printed = \[.*?\n\]\n", SUITE, re.DOTALL).group(0)
 
-
-def in_claim(text: str, cid: str, old: str, new: str) -> str:
-    """``text`` with ``old`` replaced by ``new`` once, inside the [[claim]] of id ``cid``."""
-    parts = text.split("\n[[claim]]\n")
-    i = next(i for i, p in enumerate(parts) if p.startswith(f'id = "{cid}"\n'))
-    assert old in parts[i], (cid, old)
-    parts[i] = parts[i].replace(old, new, 1)
-    return "\n[[claim]]\n".join(parts)
 
 
 def load(tmp_path, text):

@@ -11,16 +11,10 @@ import pytest
 from harness.claims import audit, audit_table, claimsfile, ledger
 from harness.claims.failon import failing, parse_fail_on
 from harness.core.paths import EXPECTED_DIR
+from tests.claims_files import in_claim
 
 SUITE = (EXPECTED_DIR / "report.toml").read_text()
 
-
-def in_claim(text: str, cid: str, old: str, new: str) -> str:
-    parts = text.split("\n[[claim]]\n")
-    i = next(i for i, p in enumerate(parts) if p.startswith(f'id = "{cid}"\n'))
-    assert old in parts[i], (cid, old)
-    parts[i] = parts[i].replace(old, new, 1)
-    return "\n[[claim]]\n".join(parts)
 
 
 def verdicts(tmp_path, text, name="student.toml") -> dict[str, str]:

@@ -12,17 +12,10 @@ import pytest
 from harness.claims import claimsfile, ledger, schema_doc
 from harness.core.config import ConfigError
 from harness.core.paths import EXPECTED_DIR, ROOT
+from tests.claims_files import in_claim
 
 SUITE = (EXPECTED_DIR / "report.toml").read_text()
 
-
-def in_claim(text: str, cid: str, old: str, new: str) -> str:
-    """``text`` with ``old`` replaced by ``new`` once, inside the [[claim]] of id ``cid``."""
-    parts = text.split("\n[[claim]]\n")
-    i = next(i for i, p in enumerate(parts) if p.startswith(f'id = "{cid}"\n'))
-    assert old in parts[i], (cid, old)
-    parts[i] = parts[i].replace(old, new, 1)
-    return "\n[[claim]]\n".join(parts)
 
 
 def write(tmp_path, text):
