@@ -264,11 +264,12 @@ def assert_fresh_results_pass(results_dir, profile: str) -> None:
     expected file is a ConfigError naming it and the command that writes it (docs/gate.md)."""
     expected = EXPECTED_DIR / "results" / profile
     own, _, _ = gate_regime.resolve(results_dir, expected, records=False)
-    lacking = gate_expected.lacks_records(own.metrics)
-    if lacking:  # the gate refuses such a file (exit 2); this tier says why it gates nothing here
-        pytest.skip(f"{own.path.name} was written before the exact regime gated the runs' records and lacks them for "
-                    f"{len(lacking)} run(s) (e.g. {lacking[0]}); `gate` refuses it: regenerate it on a machine of "
-                    f"its numerics ({own.key}), docs/gate-regen.md")
+    if lacking := gate_expected.lacks_records(own.metrics):  # the CLI refuses such a file (exit 2)
+        outcome = gate.evaluate(results_dir, expected, records=False)
+        assert outcome.code == gate.PASS, f"{profile} results drift from {own.path}:\n{gate_output.text(outcome)}"
+        pytest.skip(f"gated on all {own.path.name} holds, but not the runs' records: the file predates them "
+                    f"({len(lacking)} run(s), e.g. {lacking[0]}) and `gate` refuses it; regenerate it on a machine "
+                    f"of its numerics ({own.key}): docs/gate-regen.md")
     code, text = gate_output.check(results_dir, expected)
     assert code == gate.PASS, f"{profile} results in {results_dir} drift from {expected}.*.json:\n{text}"
 

@@ -116,6 +116,10 @@ def test_a_file_without_records_is_refused_with_the_command_that_regenerates_it(
     pinned, _, _ = regime.resolve(a, old, records=False)  # what it holds can still be read (a pinned verdict)
     assert gate_expected.lacks_records(pinned.metrics)[0] == "fairseq.pretrained.seed0"
     assert pinned.metrics["ledger.C3.verdict"] == loaded.metrics["ledger.C3.verdict"]
+    outcome = gate.evaluate(a, old, records=False)  # what it holds is gated (its label counts too); no run record
+    gated = {r.metric for r in outcome.rows}
+    assert outcome.code == gate.PASS and "test_label_count.0" in gated, outcome.rows
+    assert not [n for n in gated if gate_expected.is_record(n) and n not in loaded.metrics], sorted(gated)
 
 
 def test_label_counts_are_kept_once_beside_the_metrics(lab, tmp_path):

@@ -27,7 +27,8 @@ from pathlib import Path
 
 from harness.core import env
 from harness.core.config import ConfigError
-from harness.gate.expected import PROVENANCE, Expected, is_text, is_validation, is_verdict, run_provenance, short
+from harness.gate.expected import (PROVENANCE, Expected, is_record, is_text, is_validation, is_verdict, run_provenance,
+                                   short)
 from harness.gate.metrics import all_metrics, verdict_name  # noqa: F401 (verdict_name: the gate's names)
 from harness.gate.regime import EXACT, Regime, resolve
 from harness.gate.replay import held_claim
@@ -183,11 +184,15 @@ def summarize(rows: list[Row], n: int) -> str:
     return summary
 
 
-def evaluate(results_dir: str | Path, expected_path: str | Path) -> Outcome:
-    """Gate ``results_dir`` against an expected file, or the directory of them (ConfigError on bad input)."""
-    expected, regime, results = resolve(results_dir, expected_path)
+def evaluate(results_dir: str | Path, expected_path: str | Path, records: bool = True) -> Outcome:
+    """Gate ``results_dir`` against an expected file, or the directory of them (ConfigError on bad input).
+    ``records=False`` gates a file written before the gate compared the runs' records on what it
+    holds, the records left out (never the CLI's: it refuses such a file)."""
+    expected, regime, results = resolve(results_dir, expected_path, records=records)
     check_provenance(results, expected)
     values, notes_, decisions = metrics(results, expected.profile)
+    if not records:
+        values = {n: v for n, v in values.items() if n in expected.metrics or not is_record(n)}
     rows = compare(expected, values, regime, notes_, decisions)
     now, then = env.library_versions(), expected.stamp.get("libraries") or {}
     moved = [f"{k} {then[k]} -> {now.get(k, 'absent')}" for k in sorted(then) if then[k] != now.get(k, "absent")]
