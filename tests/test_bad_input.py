@@ -1,6 +1,10 @@
-"""Bad input through the CLI (issue 12; the table is docs/bad-input.md): each row is one error
-line naming the file[:line] and the fix, exit code 2, and nothing written (no output directory, no
-cache entry). Rows: user data, user checkpoint, results directory, command line."""
+"""Bad input (issue 12; the table is docs/bad-input.md). Each row of user data, user checkpoint and
+results directory is checked where the error is made, in-process: the function the CLI calls raises
+one ConfigError of one line naming the file[:line] and the fix. The CLI's error path is one code path
+(``harness.__main__``: ``error: <the message>``, exit 2), so it is checked once per verb and kind of
+input (:func:`test_the_cli_prints_the_apis_message_exits_2_and_writes_nothing`): exit 2, one error
+line that is the API's message, and nothing written (no output directory, no cache entry). The
+command-line rows are the CLI's own checks and run through it."""
 
 import io
 import os
@@ -15,7 +19,10 @@ import pytest
 
 from harness.inputs import data
 from harness.__main__ import main
+from harness.core.config import ConfigError, load_profile
 from harness.core.records import SCHEMA_VERSION
+from harness.runs import local
+from harness.runs.results import load_results
 from tests.faults import TINY_PROFILE, child_env
 from tests.synthetic import write_results
 
@@ -43,6 +50,15 @@ def _cli(argv, tmp_path, capsys, monkeypatch) -> str:
     return errors[0]
 
 
+def _api_error(call, *args) -> str:
+    """The message of the ConfigError that ``call(*args)`` raises (the function the CLI calls): one line."""
+    with pytest.raises(ConfigError) as err:
+        call(*args)
+    message = str(err.value)
+    assert "\n" not in message, message
+    return message
+
+
 def _reproduce(tmp_path, data_dir, ckpt, profile=TINY_PROFILE, out=None):
     return ["reproduce", "--profile", str(profile), "--data", str(data_dir), "--checkpoint", str(ckpt),
             "--out", str(out or tmp_path / "out")]
@@ -66,11 +82,11 @@ DATA_ROWS = {
 
 
 @pytest.mark.parametrize("files, message", DATA_ROWS.values(), ids=DATA_ROWS.keys())
-def test_bad_user_data(files, message, tiny_cli, tmp_path, capsys, monkeypatch):
-    _, _, ckpt = tiny_cli
+def test_bad_user_data(files, message, tiny_cli, tmp_path):
+    profile, _, ckpt = tiny_cli
     bad = _data(tmp_path / "data", **files)
-    line = _cli(_reproduce(tmp_path, bad, ckpt), tmp_path, capsys, monkeypatch)
-    assert str(bad) in line and re.search(message, line), line
+    said = _api_error(local.resolve_inputs, load_profile(profile), bad, ckpt)  # what reproduce --data calls
+    assert str(bad) in said and re.search(message, said), said
 
 
 def test_crlf_and_a_byte_order_mark_are_accepted(tmp_path):
@@ -124,12 +140,12 @@ CHECKPOINT_ROWS = {
 
 
 @pytest.mark.parametrize("damage, message", CHECKPOINT_ROWS.values(), ids=CHECKPOINT_ROWS.keys())
-def test_bad_user_checkpoint(damage, message, tiny_cli, tmp_path, capsys, monkeypatch):
-    _, data_dir, ckpt = tiny_cli
+def test_bad_user_checkpoint(damage, message, tiny_cli, tmp_path):
+    profile, data_dir, ckpt = tiny_cli
     bad = shutil.copytree(ckpt, tmp_path / "ckpt")
     damage(bad)
-    line = _cli(_reproduce(tmp_path, data_dir, bad), tmp_path, capsys, monkeypatch)
-    assert str(bad) in line and re.search(message, line), line
+    said = _api_error(local.resolve_inputs, load_profile(profile), data_dir, bad)  # reproduce --checkpoint
+    assert str(bad) in said and re.search(message, said), said
 
 
 # --- results directory (ledger --results; the gate and the report read it the same way) ---------
@@ -164,24 +180,51 @@ RESULTS_ROWS = {
 }
 
 
-@pytest.mark.parametrize("damage, message", RESULTS_ROWS.values(), ids=RESULTS_ROWS.keys())
-def test_bad_results_directory(damage, message, tmp_path, capsys, monkeypatch):
+def _results(tmp_path, damage):
     root = write_results(tmp_path / "results", "smoke")
     write_results(root, "lab", frameworks=("fairseq",))
     damage(root)
-    line = _cli(["ledger", "--results", str(root), "--out", str(tmp_path / "out" / "ledger.md")],
-                tmp_path, capsys, monkeypatch)
-    assert re.search(message, line), line
+    return root
 
 
-def test_results_one_level_too_high_names_the_folder_below(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("damage, message", RESULTS_ROWS.values(), ids=RESULTS_ROWS.keys())
+def test_bad_results_directory(damage, message, tmp_path):
+    said = _api_error(load_results, _results(tmp_path, damage))  # what ledger/gate/report --results call
+    assert re.search(message, said), said
+
+
+def test_results_one_level_too_high_names_the_folder_below(tmp_path):
     """``reproduce --out out`` writes out/results/<profile>/: ``--results out`` gets the folder to pass."""
     write_results(tmp_path / "run" / "results", "smoke")
     (tmp_path / "run" / "report").mkdir()  # what reproduce writes beside it
-    line = _cli(["ledger", "--results", str(tmp_path / "run")], tmp_path, capsys, monkeypatch)
+    said = _api_error(load_results, tmp_path / "run")
     results = tmp_path / "run" / "results"
-    assert line == f"error: {tmp_path / 'run'}: no result files here, but {results} holds them: pass {results} " \
-                   "(a results directory is <dir>/<profile>/<run>.json)", line
+    assert said == f"{tmp_path / 'run'}: no result files here, but {results} holds them: pass {results} " \
+                   "(a results directory is <dir>/<profile>/<run>.json)", said
+
+
+# --- the CLI's error path: once per verb and kind of input ---------------------------------------
+
+
+def _one_row(kind, tiny_cli, tmp_path):
+    """(argv, the API call) for one row of ``kind``'s table."""
+    profile, data_dir, ckpt = tiny_cli
+    if kind == "reproduce --data":
+        bad = _data(tmp_path / "data", **DATA_ROWS["labels pos/neg"][0])
+        return _reproduce(tmp_path, bad, ckpt), (local.resolve_inputs, load_profile(profile), bad, ckpt)
+    if kind == "reproduce --checkpoint":
+        bad = shutil.copytree(ckpt, tmp_path / "ckpt")
+        CHECKPOINT_ROWS["dict.txt smaller than the embedding"][0](bad)
+        return _reproduce(tmp_path, data_dir, bad), (local.resolve_inputs, load_profile(profile), data_dir, bad)
+    root = _results(tmp_path, RESULTS_ROWS["another data hash"][0])
+    return ["ledger", "--results", str(root), "--out", str(tmp_path / "out" / "ledger.md")], (load_results, root)
+
+
+@pytest.mark.parametrize("kind", ["reproduce --data", "reproduce --checkpoint", "ledger --results"])
+def test_the_cli_prints_the_apis_message_exits_2_and_writes_nothing(kind, tiny_cli, tmp_path, capsys, monkeypatch):
+    argv, (call, *args) = _one_row(kind, tiny_cli, tmp_path)
+    said = _api_error(call, *args)
+    assert _cli(argv, tmp_path, capsys, monkeypatch) == f"error: {said}"
 
 
 # --- command line -------------------------------------------------------------------------------
