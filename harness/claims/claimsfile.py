@@ -23,12 +23,12 @@ file"). A schema-1 file (the old
 from __future__ import annotations
 
 import dataclasses
-import re
+import os
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.claims.inherit import inherit
+from harness.claims.inherit import inherit, inherited_in
 from harness.claims.own import with_rules
 from harness.claims.problems import Problems, built, missing_fields, suggest, unknown_fields
 from harness.claims.schema import SCHEMAS
@@ -105,8 +105,22 @@ class ClaimsFile:
 
 def load(path: str | Path | None = None) -> ClaimsFile:
     """The claims file at ``path`` (default: the report under test), checked: every problem it has
-    is reported at once, one line each (``harness.claims.problems``)."""
+    is reported at once, one line each (``harness.claims.problems``). Memoised on every byte it reads
+    (the file, the report under test's, the lab's facts), its path as given and the cwd."""
     path = Path(path) if path else SUITE
+    try:
+        key = (str(path), os.getcwd(), str(SUITE), *(f.read_bytes() for f in (path, SUITE, EXPECTED_DIR / "lab.toml")))
+    except OSError:
+        return _load(path)
+    if key not in _LOADED:
+        _LOADED[key] = _load(path)
+    return _LOADED[key]
+
+
+_LOADED: dict[tuple, ClaimsFile] = {}  # a ledger's rows and the gate read the report under test's file hundreds of times
+
+
+def _load(path: Path) -> ClaimsFile:
     try:
         raw = read_toml(path)
     except ConfigError as exc:
@@ -264,7 +278,7 @@ def _claim(table: dict, where: str, cells: dict, reference: ClaimsFile | None) -
         try:
             relation.check(params, cells, where)
         except ConfigError as exc:
-            raise _inherited_in(exc, inherited, known, reference) from None
+            raise inherited_in(exc, inherited, known, reference) from None
     except ConfigError as exc:
         found += str(exc).splitlines()
     if found:
@@ -272,20 +286,3 @@ def _claim(table: dict, where: str, cells: dict, reference: ClaimsFile | None) -
     return Claim(cid, name, meta["section"], meta["quote"], True, params, tuple(inherited), differs,
                  meta.get("checked_by", ""), dict(fresh))
 
-
-def _inherited_in(exc: ConfigError, inherited: list[str], table: dict, reference) -> ConfigError:
-    """``exc`` saying which of the parameters it names the file never wrote: they were inherited
-    from the report under test, and the fix is to write this claim's own."""
-    named = [k for k in inherited if re.search(rf"\b{k}( =| names)", str(exc))]
-    if not named:
-        return exc
-    given = ", ".join(f"{k} = {_toml(table[k])}" for k in named)
-    head = str(exc).split("; fix:")[0]
-    return ConfigError(f"{head} ({given}: not written in this [[claim]], inherited from the report under test, "
-                       f"{reference.name}); fix: write this claim's own " + " and ".join(named)
-                       + ("" if "learned" not in named else " (learned = \"\" for none)"))
-
-
-def _toml(value) -> str:
-    return "[" + ", ".join(map(_toml, value)) + "]" if isinstance(value, (list, tuple)) else \
-        f'"{value}"' if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)

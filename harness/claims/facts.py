@@ -17,12 +17,13 @@ from pathlib import Path
 
 from harness.core import atomic, env
 from harness.core.config import ConfigError
+from harness.runs import provenance
 
 
 def cached(kind: str, inputs: dict, compute: Callable[[], dict], code: tuple[Path, ...],
            libraries: tuple[str, ...]) -> dict:
     """The fact ``kind`` for ``inputs``: from the cache, else ``compute()`` (then stored)."""
-    parts = {"kind": kind, "inputs": inputs, "libraries": env.library_versions(libraries),
+    parts = {"kind": kind, "inputs": inputs, "libraries": provenance.library_versions(libraries),
              "code": {p.name: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in code}}
     key = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
     path = env.cache_dir() / "facts" / f"{kind}-{key}.json"

@@ -5,6 +5,9 @@ writes otherwise is its own rule (which marks the verdict)."""
 from __future__ import annotations
 
 import dataclasses
+import re
+
+from harness.core.config import ConfigError
 
 
 def inherit(table: dict, rule: tuple[str, ...], ref) -> tuple[list[str], dict]:
@@ -34,3 +37,21 @@ def inherit(table: dict, rule: tuple[str, ...], ref) -> tuple[list[str], dict]:
 
 def _plain(value):
     return list(value) if isinstance(value, tuple) else [_plain(v) for v in value] if isinstance(value, list) else value
+
+
+def inherited_in(exc: ConfigError, inherited: list[str], table: dict, reference) -> ConfigError:
+    """``exc`` saying which of the parameters it names the file never wrote: they were inherited
+    from the report under test, and the fix is to write this claim's own."""
+    named = [k for k in inherited if re.search(rf"\b{k}( =| names)", str(exc))]
+    if not named:
+        return exc
+    given = ", ".join(f"{k} = {_toml(table[k])}" for k in named)
+    head = str(exc).split("; fix:")[0]
+    return ConfigError(f"{head} ({given}: not written in this [[claim]], inherited from the report under test, "
+                       f"{reference.name}); fix: write this claim's own " + " and ".join(named)
+                       + ("" if "learned" not in named else " (learned = \"\" for none)"))
+
+
+def _toml(value) -> str:
+    return "[" + ", ".join(map(_toml, value)) + "]" if isinstance(value, (list, tuple)) else \
+        f'"{value}"' if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)

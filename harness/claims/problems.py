@@ -64,9 +64,15 @@ def _nested(tp):
     return None, False
 
 
+@functools.cache
+def _hints(cls) -> dict:
+    """A dataclass's field types, resolved once (``typing.get_type_hints`` evaluates every annotation anew)."""
+    return typing.get_type_hints(cls)
+
+
 def unknown_fields(cls, mapping: dict, where: str, fix: str, prefix: str = "") -> list[str]:
     """An error per key of ``mapping`` (and of its nested tables) that ``cls`` has no field for."""
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     names = [f.name for f in dataclasses.fields(cls) if f.init]
     out = []
     for key in mapping:

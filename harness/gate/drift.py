@@ -25,13 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.core import env
 from harness.core.config import ConfigError
 from harness.gate.expected import (PROVENANCE, Expected, is_record, is_text, is_validation, is_verdict, run_provenance,
                                    short)
 from harness.gate.metrics import all_metrics, verdict_name  # noqa: F401 (verdict_name: the gate's names)
 from harness.gate.regime import EXACT, Regime, resolve
 from harness.gate.replay import held_claim
+from harness.runs import provenance
 from harness.runs.results import Results, results_path
 
 PASS, DRIFT, BAD_INPUT, REGENERATED = 0, 1, 2, 3
@@ -194,7 +194,7 @@ def evaluate(results_dir: str | Path, expected_path: str | Path, records: bool =
     if not records:
         values = {n: v for n, v in values.items() if n in expected.metrics or not is_record(n)}
     rows = compare(expected, values, regime, notes_, decisions)
-    now, then = env.library_versions(), expected.stamp.get("libraries") or {}
+    now, then = provenance.library_versions(), expected.stamp.get("libraries") or {}
     moved = [f"{k} {then[k]} -> {now.get(k, 'absent')}" for k in sorted(then) if then[k] != now.get(k, "absent")]
     notes = ["library versions differ from the expected file's stamp: " + ", ".join(moved)] if moved else []
     if nondeterministic := nondeterminism_note(results.all(expected.profile)).strip():

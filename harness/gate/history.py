@@ -16,9 +16,9 @@ import json
 import shlex
 from pathlib import Path
 
-from harness.core import env
 from harness.core.config import ConfigError
 from harness.gate.drift import Outcome
+from harness.runs import provenance
 from harness.runs.provenance import git_commit
 
 SCHEMA_VERSION = 1
@@ -29,7 +29,7 @@ def record(o: Outcome) -> dict:
     return {"schema": SCHEMA_VERSION, "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "commit": git_commit(), "profile": o.profile, "expected": str(o.expected_path),
             "regime": o.regime.name if o.regime else None, "exit_code": o.code,
-            "provenance": o.provenance, "libraries": env.library_versions(),
+            "provenance": o.provenance, "libraries": provenance.library_versions(),
             "metrics": {r.metric: {"value": r.obtained, "expected": r.expected, "tolerance": r.tolerance,
                                    "status": r.status} for r in o.rows}}
 

@@ -26,11 +26,12 @@ import json
 from pathlib import Path
 
 from harness.claims import claimsfile
-from harness.core import atomic, env
+from harness.core import atomic
 from harness.core.atomic import read_json
 from harness.core.config import ConfigError
 from harness.core.paths import ROOT
 from harness.gate import drift, expected, output, regime, tolerances
+from harness.runs import provenance
 from harness.runs.provenance import git_commit
 from harness.runs.results import Results, load_results, results_path
 
@@ -201,7 +202,7 @@ def regenerate(a: str | Path, b: str | Path, expected_path: str | Path,
     # the label counts are written once, beside the metrics (test_label_counts), and read back as metrics
     new = {n: entry(n, v) for n, v in sorted(ma.items()) if not n.startswith("test_label_count.")}
     stamp = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-             "libraries": env.library_versions(), "git_commit": commit, "alpha": claimsfile.load().rules.alpha,
+             "libraries": provenance.library_versions(), "git_commit": commit, "alpha": claimsfile.load().rules.alpha,
              "sources": [{"results": source_label(d), "cache_keys": k} for d, k in zip((a, b), keys)],
              "mode": "spot-check" if spot_check else "two full computations"}
     atomic.write_json(expected_path, {"schema": expected.SCHEMA_VERSION, "profile": profile, "numerics": numerics,

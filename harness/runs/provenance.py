@@ -4,6 +4,7 @@ the stamp the run cache adds to a runner's ``RunResult.provenance`` (commit, lib
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 import subprocess
 from pathlib import Path
 
@@ -24,11 +25,25 @@ def git_commit(repo: Path = ROOT) -> str:
     return commit + ("+dirty" if dirty else "")
 
 
+_VERSIONS: dict = {}  # (the lookup functions, the names) -> the versions they gave
+
+
+def library_versions(names: tuple[str, ...] = env.LIBRARIES) -> dict[str, str]:
+    """``env.library_versions(names)``, read once per process (each read parses every installed
+    distribution's metadata: a ledger's facts and every gate run ask), memoised by the lookup functions
+    themselves, so a test that replaces ``importlib.metadata.version`` or ``env.library_versions``
+    gets what its replacement says (as ``harness.runs.key.keyed_versions``)."""
+    lookup = (importlib.metadata.version, env.library_versions, tuple(names))
+    if lookup not in _VERSIONS:
+        _VERSIONS[lookup] = env.library_versions(tuple(names))
+    return dict(_VERSIONS[lookup])
+
+
 def stamp() -> dict:
     """What every stored result records beyond its runner's own provenance: the harness commit, the
     library versions and the time (``get_or_run`` merges it into ``RunResult.provenance``)."""
     return {
         "git_commit": git_commit(),
-        "libraries": env.library_versions(),
+        "libraries": library_versions(),
         "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
