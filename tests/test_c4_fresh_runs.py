@@ -34,6 +34,7 @@ def data_dir(smoke_inputs):
     return smoke_inputs[1]
 
 
+@pytest.mark.heavy  # the full-size embedded encoder built in both frameworks (~1 s)
 def test_same_weights_same_batch_same_class_logits(checkpoint, data_dir):
     cfg = checkpoint.encoder_config()
     fs = convert.fairseq_model(convert.load_fairseq_state(checkpoint.dir), cfg, checkpoint.dictionary())

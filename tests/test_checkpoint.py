@@ -79,6 +79,7 @@ def test_imported_encoder_reproduces_bert_hidden_states(ckpt, fairseq_encoder, r
     assert gaps[1e-12] > HIDDEN_ATOL, f"eps 1e-12 gap {gaps[1e-12]:.2e} should exceed {HIDDEN_ATOL:.0e}"
 
 
+@pytest.mark.heavy  # the full-size MiniLM imported into fairseq (the fixture: ~1-3 s)
 def test_c1_formula_holds_for_the_imported_encoder(ckpt, fairseq_encoder):
     import json
 
