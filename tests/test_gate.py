@@ -52,17 +52,6 @@ def sets(tmp_path_factory):
     return a, b, path
 
 
-def mutated(expected_path, tmp_path, name, value):
-    raw = json.loads(expected_path.read_text())
-    if name.startswith("test_label_count."):
-        raw["test_label_counts"][name.split(".", 1)[1]] = value
-    else:
-        raw["metrics"][name]["value"] = value
-    out = tmp_path / expected_path.name
-    out.write_text(json.dumps(raw))
-    return out
-
-
 def status(text, name):
     line = next(line for line in text.splitlines() if line.startswith(name + " "))
     return line.split()[-1]
@@ -131,12 +120,32 @@ def test_opposite_moves_within_the_per_seed_tolerance_that_move_the_c4_verdict_a
     assert diff.split()[-1] == "DRIFT", diff
 
 
-@pytest.mark.heavy  # one gate run per metric of the file
+def nudged(expected_path, tmp_path, values: dict, tag: str):
+    """``expected_path`` with every metric of ``values`` set to its value (one file, named as the original)."""
+    raw = json.loads(expected_path.read_text())
+    for name, value in values.items():
+        if name.startswith("test_label_count."):
+            raw["test_label_counts"][name.split(".", 1)[1]] = value
+        else:
+            raw["metrics"][name]["value"] = value
+    out = tmp_path / tag / expected_path.name
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(raw))
+    return out
+
+
+@pytest.mark.heavy  # the gate on every nudge of every metric of the file
 @pytest.mark.parametrize("precision", ["bf16", "fp32"], ids=["exact", "cross_numerics"])
 def test_nudging_any_metric_past_its_tolerance_fails_within_passes(sets, tmp_path, monkeypatch, precision):
     """Exact regime (bf16 results, the bf16 file): any nudge of a score is drift. Cross-numerics
     (fp32 results, no fp32 file): a nudge past the measured tolerance is drift, within it passes;
-    the ledger's scores (C3's bounds, C4's difference and narrowest margin) included."""
+    the ledger's scores (C3's bounds, C4's difference and narrowest margin) included.
+
+    ``drift.compare`` gives each metric's status from its own expected value alone (a verdict's
+    decision, which FRAGILE reads, is not its value), so the nudges are gated together: all past
+    their tolerances in one file (each metric's own row must say DRIFT), all within in another (the
+    gate must pass), one file per sign. That independence is itself checked: one metric of each kind
+    is also nudged alone, past (drift) and within (pass)."""
     _, _, expected = sets
     results = write_results(tmp_path / "R", precision=precision)
     loaded = gate_expected.load_expected(expected)
@@ -148,29 +157,43 @@ def test_nudging_any_metric_past_its_tolerance_fails_within_passes(sets, tmp_pat
     # the results never change, only the expected file: their metrics (the ledger on 9 runs) once
     obtained = gate.metrics(load_results(results), loaded.profile)
     monkeypatch.setattr(gate, "metrics", lambda res, profile: obtained)
-    caught, missed = [], []
+    past = {sign: {} for sign in (1, -1)}  # sign -> {metric: a value past its tolerance}
+    within = {sign: {} for sign in (1, -1)}  # sign -> {metric: a value within it}
+    ungated = {}  # cross-numerics validation records: not gated, shown why (the gate passes)
     for name, value in loaded.metrics.items():
         tol = reg.tolerance_of(name)
-        if reg.name != "exact" and gate_expected.is_validation(name):  # not gated across numerics: shown why
-            code, text = gate_output.check(results, mutated(expected, tmp_path, name, "sha256:x" if
-                                                            isinstance(value, str) else value + 1.0))
-            (caught if code == gate.PASS and status(text, name) == "UNGATED" else missed).append(name)
-            continue
-        if name.startswith("test_label_count."):  # kept beside the metrics, as counts: one more is drift
-            code, text = gate_output.check(results, mutated(expected, tmp_path, name, int(value) + 1))
-            (caught if code == gate.DRIFT and status(text, name) == "DRIFT" else missed).append(name)
-            continue
-        if tol is None:  # a decision or a digest: any other value is drift
-            code, text = gate_output.check(results, mutated(expected, tmp_path, name, "a different verdict"))
-            (caught if code == gate.DRIFT and status(text, name) == "DRIFT" else missed).append(name)
-            continue
-        for sign in (1, -1):
-            past, within = (1e-6, 0.0) if tol == 0 else (1.01 * tol, 0.99 * tol)
-            code, text = gate_output.check(results, mutated(expected, tmp_path, name, value + sign * past))
-            (caught if code == gate.DRIFT and status(text, name) == "DRIFT" else missed).append(name)
-            code, text = gate_output.check(results, mutated(expected, tmp_path, name, value + sign * within))
-            assert code == gate.PASS, f"{name} nudged by {sign * within:+.4g} (within {tol}) failed:\n{text}"
-    assert loaded.metrics and not missed, f"mutations not caught: {missed} (caught {len(caught)})"
+        if reg.name != "exact" and gate_expected.is_validation(name):
+            ungated[name] = "sha256:x" if isinstance(value, str) else value + 1.0
+        elif name.startswith("test_label_count."):  # kept beside the metrics, as counts: one more is drift
+            past[1][name] = int(value) + 1
+        elif tol is None:  # a decision or a digest: any other value is drift
+            past[1][name] = "a different verdict"
+        else:
+            for sign in (1, -1):
+                step_past, step_within = (1e-6, 0.0) if tol == 0 else (1.01 * tol, 0.99 * tol)
+                past[sign][name] = value + sign * step_past
+                within[sign][name] = value + sign * step_within
+    assert loaded.metrics and len(past[1]) + len(ungated) == len(loaded.metrics), "every metric is nudged"
+    missed = []
+    for sign in (1, -1):
+        code, text = gate_output.check(results, nudged(expected, tmp_path, past[sign], f"past{sign:+d}"))
+        assert code == gate.DRIFT, text
+        missed += [(name, sign) for name in past[sign] if status(text, name) != "DRIFT"]
+        values = {**within[sign], **(ungated if sign == 1 else {})}
+        code, text = gate_output.check(results, nudged(expected, tmp_path, values, f"within{sign:+d}"))
+        assert code == gate.PASS, f"nudges within the tolerances ({sign:+d}) failed:\n{text}"
+        assert all(status(text, name) == "UNGATED" for name in (ungated if sign == 1 else ())), text
+    assert not missed, f"mutations not caught: {missed} (of {len(past[1])} metrics nudged past)"
+    # alone, as a metric nudged by itself: one of each kind (a score, a ledger score, a record, a count, a verdict)
+    kinds = [lambda n: n.endswith(".test_accuracy"), lambda n: n.startswith("ledger.") and n in within[1],
+             gate_expected.is_record, lambda n: n.startswith("test_label_count."), gate_expected.is_verdict]
+    for kind in kinds:
+        name = next(n for n in past[1] if kind(n))
+        code, text = gate_output.check(results, nudged(expected, tmp_path, {name: past[1][name]}, f"alone-{name}"))
+        assert (code, status(text, name)) == (gate.DRIFT, "DRIFT"), text
+        if name in within[1]:
+            code, text = gate_output.check(results, nudged(expected, tmp_path, {name: within[1][name]}, f"in-{name}"))
+            assert code == gate.PASS, text
 
 
 def test_a_drifted_run_fails_with_the_numbers(sets, tmp_path):
