@@ -130,6 +130,25 @@ def test_tost_power_is_memoized_on_its_arguments():
     assert planning._tost_power.cache_info().hits == hits + 1, planning._tost_power.cache_info()
 
 
+
+def test_tost_power_points_are_stored_across_sessions_bit_exact(tmp_path, monkeypatch):
+    """The integrated points persist (``<cache>/facts/tost_power-<key>.json``, keyed by power.py's bytes
+    and numpy's and scipy's versions): a point read back is the integration's float, bit for bit."""
+    monkeypatch.setenv("LAB_REPRO_CACHE", str(tmp_path))
+    before = dict(planning._stored())
+    point = (1.3, 0.4, 2.0, 4, 0.05, 0.0, 128)
+    value = planning._integrated(*point)
+    planning._stored.cache_clear()
+    try:
+        planning._stored()[repr(point)] = value
+        planning._store()
+        assert planning._store_path().parent == tmp_path / "facts"
+        planning._stored.cache_clear()
+        assert planning._stored()[repr(point)] == value and value.hex() == planning._integrated(*point).hex()
+    finally:
+        planning._stored.cache_clear()
+        planning._stored().update(before)
+
 def test_the_plan_gives_the_seeds_across_the_sds_confidence_interval():
     """3 + 3 seeds with unequal SDs: the variance the plan uses has Welch-Satterthwaite df 2.99 (not
     the 4 of pooling), and the SD's 95% CI at that df spans a factor of about 6."""

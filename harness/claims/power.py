@@ -19,12 +19,19 @@ power is ever computed at the observed difference (post-hoc power says nothing t
 
 from __future__ import annotations
 
+import atexit
 import functools
+import hashlib
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+import scipy
 from scipy import special, stats
+
+from harness.core import atomic, env
+from harness.core.config import ConfigError
 
 MAX_SEEDS = 10_000  # beyond this, "more than 10,000 seeds"
 
@@ -40,6 +47,47 @@ def tost_power(sd_a: float, sd_b: float, margin: float, n: int, alpha: float, di
 
 @functools.lru_cache(maxsize=65_536)
 def _tost_power(sd_a: float, sd_b: float, margin: float, n: int, alpha: float, diff: float, bins: int) -> float:
+    stored, key = _stored(), repr((sd_a, sd_b, margin, n, alpha, diff, bins))
+    if key not in stored:
+        stored[key] = _integrated(sd_a, sd_b, margin, n, alpha, diff, bins)
+        if not _NEW:
+            atexit.register(_store)
+        _NEW.add(key)
+    return stored[key]
+
+
+_NEW: set[str] = set()  # points integrated by this process, written to the store at exit
+
+
+@functools.cache
+def _stored() -> dict[str, float]:
+    """The points integrated before, on disk (``<cache>/facts/tost_power-<key>.json``), keyed by this
+    module's bytes and numpy's and scipy's versions: an edit or a new library integrates anew. A
+    missing or damaged store is empty (each point is then integrated once more)."""
+    try:
+        stored = atomic.read_json(_store_path())
+    except (ConfigError, OSError):
+        return {}
+    return {k: v for k, v in stored.items() if type(v) is float} if isinstance(stored, dict) else {}
+
+
+def _store_path() -> Path:
+    code = hashlib.sha256(Path(__file__).read_bytes() + f"{np.__version__} {scipy.__version__}".encode())
+    return env.cache_dir() / "facts" / f"tost_power-{code.hexdigest()[:16]}.json"
+
+
+def _store() -> None:
+    try:
+        current = atomic.read_json(_store_path()) if _store_path().is_file() else {}
+    except (ConfigError, OSError):
+        current = {}
+    try:  # another process's points are kept (a lost one is integrated again later)
+        atomic.write_json(_store_path(), {**(current if isinstance(current, dict) else {}), **_stored()})
+    except OSError:
+        pass
+
+
+def _integrated(sd_a: float, sd_b: float, margin: float, n: int, alpha: float, diff: float, bins: int) -> float:
     for name, v in (("sd_a", sd_a), ("sd_b", sd_b)):
         if not (math.isfinite(v) and v >= 0):
             raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
