@@ -73,18 +73,26 @@ def source(request):
     return _built(*_random_source()) if request.param == "random" else request.getfixturevalue("embedded")
 
 
-def compare(fs_model, hf_mlm, hf_cls, ids, pad):
-    """Max abs differences of encoder features and MLM logits (real tokens) and class logits."""
+def hf_outputs(hf_mlm, hf_cls, ids, pad) -> tuple:
+    """The HF side of :func:`compare`: (last hidden states, MLM logits, class logits)."""
+    mask = ids.ne(pad).long()
+    with torch.no_grad():
+        out = hf_mlm(ids, attention_mask=mask, output_hidden_states=True)
+        return out.hidden_states[-1], out.logits, hf_cls(ids, attention_mask=mask).logits
+
+
+def compare(fs_model, hf_mlm, hf_cls, ids, pad, hf: tuple | None = None):
+    """Max abs differences of encoder features and MLM logits (real tokens) and class logits;
+    ``hf``: the HF side's outputs when already computed (:func:`hf_outputs`)."""
     mask = ids.ne(pad)
+    hf_feat, hf_mlm_logits, hf_cls_logits = hf or hf_outputs(hf_mlm, hf_cls, ids, pad)
     with torch.no_grad():
         fs_feat, _ = fs_model(ids, features_only=True)
-        fs_mlm = fs_model.encoder.output_layer(fs_feat)
+        fs_mlm = fs_model.encoder.output_layer(fs_feat, masked_tokens=mask)  # the real tokens' logits
         fs_cls = fs_model.classification_heads[HEAD](fs_feat)
-        out = hf_mlm(ids, attention_mask=mask.long(), output_hidden_states=True)
-        hf_cls_logits = hf_cls(ids, attention_mask=mask.long()).logits
     return {
-        "features": (fs_feat - out.hidden_states[-1])[mask].abs().max().item(),
-        "mlm_logits": (fs_mlm - out.logits)[mask].abs().max().item(),
+        "features": (fs_feat - hf_feat)[mask].abs().max().item(),
+        "mlm_logits": (fs_mlm - hf_mlm_logits[mask]).abs().max().item(),
         "class_logits": (fs_cls - hf_cls_logits).abs().max().item(),
     }
 
@@ -114,13 +122,19 @@ def test_hf_default_layer_norm_eps_would_not_agree(embedded):
     (on the embedded encoder only: random LayerNorm inputs have unit-scale variance, where eps 1e-12
     vs 1e-5 hardly shows)."""
     cfg, fs, _, cls, ids = embedded
-    wrong = convert.hf_model(fs.state_dict(), cfg, "classifier")
-    for module in wrong.modules():
-        if isinstance(module, torch.nn.LayerNorm):
-            module.eps = 1e-12
+    mask = ids.ne(cfg.padding_idx).long()
+    norms = [m for m in cls.modules() if isinstance(m, torch.nn.LayerNorm)]
+    assert norms and {m.eps for m in norms} == {1e-5}, "the converted classifier's LayerNorms use fairseq's eps"
     with torch.no_grad():
-        mask = ids.ne(cfg.padding_idx).long()
-        diff = (wrong(ids, attention_mask=mask).logits - cls(ids, attention_mask=mask).logits).abs().max().item()
+        right = cls(ids, attention_mask=mask).logits
+        try:  # the same converted weights with HF's default eps (the module fixture's model, restored after)
+            for m in norms:
+                m.eps = 1e-12
+            wrong = cls(ids, attention_mask=mask).logits
+        finally:
+            for m in norms:
+                m.eps = 1e-5
+        diff = (wrong - right).abs().max().item()
     assert diff > TOL, f"eps 1e-12 vs 1e-5: max abs {diff} <= {TOL}: the eps match would not matter"
 
 
@@ -135,16 +149,21 @@ def test_hf_fairseq_hf_round_trip_is_exact(source):
 
 def test_fine_tuned_token_type_row_folds_into_positions(source):
     """HF fine-tuning moves token_type_embeddings; going back folds it into the position table."""
-    cfg, fs, _, _, ids = source
-    hf = convert.hf_model(fs.state_dict(), cfg, "classifier")
-    with torch.no_grad():
-        row = hf.roberta.embeddings.token_type_embeddings.weight
-        row.copy_(torch.randn(row.shape, generator=torch.Generator().manual_seed(3)) * 0.1)
-    lm_head = {k: v for k, v in fs.state_dict().items() if k.startswith("encoder.lm_head.")}
-    back = convert.fairseq_model({**convert.hf_to_fairseq(hf.state_dict()), **lm_head}, cfg)
-    with torch.no_grad():
-        a = hf(ids, attention_mask=ids.ne(cfg.padding_idx).long()).logits
-        b, _ = back(ids, features_only=True, classification_head_name=HEAD)
+    cfg, fs, _, hf, ids = source  # the module fixture's classifier, its token_type row restored after
+    row = hf.roberta.embeddings.token_type_embeddings.weight
+    before = row.detach().clone()
+    try:
+        with torch.no_grad():
+            row.copy_(torch.randn(row.shape, generator=torch.Generator().manual_seed(3)) * 0.1)
+        assert not torch.equal(row, before), "precondition: fine-tuning moved the row"
+        lm_head = {k: v for k, v in fs.state_dict().items() if k.startswith("encoder.lm_head.")}
+        back = convert.fairseq_model({**convert.hf_to_fairseq(hf.state_dict()), **lm_head}, cfg)
+        with torch.no_grad():
+            a = hf(ids, attention_mask=ids.ne(cfg.padding_idx).long()).logits
+            b, _ = back(ids, features_only=True, classification_head_name=HEAD)
+    finally:
+        with torch.no_grad():
+            row.copy_(before)
     diff = (a - b).abs().max().item()
     assert diff <= TOL, f"token_type row not folded: max abs {diff}"
 
@@ -166,18 +185,21 @@ def test_a_perturbed_weight_is_detected(source):
     invisible by design: LayerNorm removes it, softmax ignores it); a used one: row 2 of the position
     table is the first token's, every sequence has it."""
     cfg, fs, mlm, cls, ids = source
-    original = {k: v.clone() for k, v in fs.state_dict().items()}
+    hf = hf_outputs(mlm, cls, ids, cfg.padding_idx)  # the HF models are not perturbed: their outputs once
+    weights = fs.state_dict()  # shares the parameters' storage: an entry moved here moves in the model
     unseen = {}
-    try:
-        for name in PERTURBED:
-            sd = {k: v.clone() for k, v in original.items()}
-            sd[name][tuple(min(2, n - 1) for n in sd[name].shape)] += 1e-3
-            fs.load_state_dict(sd)
-            diffs = compare(fs, mlm, cls, ids, cfg.padding_idx)
-            if max(diffs.values()) <= TOL:
-                unseen[name] = diffs
-    finally:
-        fs.load_state_dict(original)
+    for name in PERTURBED:
+        entry = tuple(min(2, n - 1) for n in weights[name].shape)
+        before = weights[name][entry].clone()
+        try:
+            with torch.no_grad():
+                weights[name][entry] += 1e-3
+            diffs = compare(fs, mlm, cls, ids, cfg.padding_idx, hf)
+        finally:
+            with torch.no_grad():
+                weights[name][entry] = before
+        if max(diffs.values()) <= TOL:
+            unseen[name] = diffs
     assert not unseen, f"perturbations that went unseen (tolerance {TOL}): {unseen}"
 
 
