@@ -47,6 +47,28 @@ def _order(r: RunResult):
     return (r.spec.framework, r.spec.init, r.spec.seed)
 
 
+_READ: dict[tuple[str, bytes], RunResult] = {}  # (a file, its bytes) -> the result they hold
+
+
+def _load(path: Path) -> RunResult:
+    """``load_result(path)``, memoised on the file's path and bytes: the gate, the ledger and the report
+    read the same results directories again and again (a result is immutable; a file rewritten while it
+    was read is not memoised, a broken one raises each time)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return load_result(path)  # its error names the file
+    key = (str(path), data)
+    if key not in _READ:
+        result = load_result(path)
+        if path.read_bytes() != data:
+            return result
+        if len(_READ) >= 20_000:
+            _READ.clear()
+        _READ[key] = result
+    return _READ[key]
+
+
 def load_results(root: str | Path, profile: str | None = None) -> Results:
     """Read ``root/<profile>/*.json`` (all profiles, or only ``profile``).
 
@@ -60,7 +82,7 @@ def load_results(root: str | Path, profile: str | None = None) -> Results:
     dirs = [root / profile] if profile else sorted(p for p in root.iterdir() if p.is_dir())
     runs: dict[str, dict[RunSpec, RunResult]] = {}
     for d in dirs:
-        loaded = [(path, load_result(path)) for path in sorted(d.glob("*.json"))]
+        loaded = [(path, _load(path)) for path in sorted(d.glob("*.json"))]
         placed = {r.spec: path for path, r in loaded if (r.spec.profile, r.spec.name) == (d.name, path.stem)}
         for path, result in loaded:
             spec = result.spec
