@@ -98,11 +98,22 @@ def test_the_exact_regime_has_no_false_alarm_and_sees_every_drift(synthetic):
         assert set(c.power) == set(calibrate.DRIFTS), c.power
 
 
-@pytest.mark.heavy  # the stored draws (400 per file): the CPU tier, not the inner loop
+EXACT_CI_DRAWS = 40  # of the stored 400: the first 40 of the same seeded draws (the slow tier runs all 400)
+
+
+@pytest.mark.heavy  # 6 real files' ledgers: the CPU tier, not the inner loop
 def test_the_real_files_exact_regime_numbers_are_the_stored_targets():
     """Whatever expected files expected/results/ holds (today smoke and lab, one per numerics key): their
-    exact regime's numbers are the stored targets, and no exact target names a file that is gone."""
-    cals = [calibrate.simulate(e, regime.exact(e), SETTINGS.draws, SETTINGS.seed) for e in map(load_expected, REAL)]
+    exact regime's numbers are the stored targets, and no exact target names a file that is gone.
+
+    At CI size: the first ``EXACT_CI_DRAWS`` of the stored draws (each draw is seeded by its index, so
+    they are the same draws). The comparison stays exact, no tolerance: an exact target is a share of
+    0 or 1 (no move at one numerics; any drift is drift), and such a share is the same on any prefix of
+    its draws. The full 400 are compared in the slow tier
+    (``test_the_real_files_cross_numerics_numbers_are_the_stored_targets``: every regime, the exact included)."""
+    stored = [v for k, v in SETTINGS.targets.items() if k.endswith(".exact")]
+    assert stored and all(v["false_alarm"] in (0, 1) and set(v["power"].values()) <= {0, 1} for v in stored), stored
+    cals = [calibrate.simulate(e, regime.exact(e), EXACT_CI_DRAWS, SETTINGS.seed) for e in map(load_expected, REAL)]
     _check_targets(cals, "exact")
 
 
