@@ -1,17 +1,22 @@
 """``draft``: a report's text -> a claims file (harness.intake), measured as an extractor is: the
 report under test drafts into expected/report.toml exactly; reports with answer keys (English and
 French, Markdown, text and PDF) are drafted with >= 95% of fields right, and no wrong value lacks a
-review mark. PDFs are written once per session (fpdf2); every draft runs in this process.
+review mark. PDFs are written once (fpdf2, matplotlib) and kept in the cache by what makes them;
+every draft runs in this process.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import inspect
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from draft_corpus import reports, write_pdf, write_pdf_matplotlib
+from harness.core import atomic, env
 from harness.core.config import ConfigError
 from harness.intake import draft_text, fields
 from harness.intake.draft import suite
@@ -24,6 +29,18 @@ def ids() -> list[str]:
     return [c.id for c in suite().claims]
 
 
+def _pdf(writer, text: str, path: Path) -> None:
+    """``writer(text, path)``, its PDF kept across sessions in ``<cache>/test-inputs/`` under a key of
+    what makes it (the text, the writer's source, fpdf2's and matplotlib's versions): fpdf2 subsets the
+    TrueType font anew for every PDF (~0.2 s each). The draft reads the PDF as written either way."""
+    parts = [text, writer.__name__, inspect.getsource(writer)] + [importlib.metadata.version(d) for d in ("fpdf2", "matplotlib")]
+    kept = env.cache_dir() / "test-inputs" / (hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24] + ".pdf")
+    if not kept.is_file():
+        writer(text, path)
+        atomic.write_bytes(kept, path.read_bytes())
+    path.write_bytes(kept.read_bytes())
+
+
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory):
     """Every corpus report written to disk (PDFs made here), with its key; plus the report under
@@ -33,12 +50,12 @@ def corpus(tmp_path_factory):
     for r in reports():
         path = root / r.name
         if r.name.endswith(".pdf"):
-            (write_pdf_matplotlib if r.writer == "matplotlib" else write_pdf)(r.text, path)
+            _pdf(write_pdf_matplotlib if r.writer == "matplotlib" else write_pdf, r.text, path)
         else:
             path.write_text(r.text, encoding="utf-8")
         out.append((path, r.key))
     lab = root / "lab-report.pdf"
-    write_pdf((DATA / "lab-report.txt").read_text(encoding="utf-8"), lab)
+    _pdf(write_pdf, (DATA / "lab-report.txt").read_text(encoding="utf-8"), lab)
     out.append((lab, fields.of(tomllib.loads(EXPECTED.read_text(encoding="utf-8")), ids())))
     return out
 
