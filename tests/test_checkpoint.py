@@ -44,10 +44,20 @@ def reviews():
     return out
 
 
-def _bert(eps):
+def _bert_gaps(ours, hf_in, real, eps_values) -> dict:
+    """{eps: max abs gap over the real tokens between ``ours`` and HF BertModel with that LayerNorm
+    eps}: one load, its LayerNorms' eps set per value (all ``layer_norm_eps`` sets in BertModel)."""
     from transformers import BertModel
 
-    return BertModel.from_pretrained(str(checkpoints.minilm_dir()), layer_norm_eps=eps).eval()
+    bert = BertModel.from_pretrained(str(checkpoints.minilm_dir())).eval()
+    norms = [m for m in bert.modules() if isinstance(m, torch.nn.LayerNorm)]
+    assert norms and {m.eps for m in norms} == {bert.config.layer_norm_eps}, "every LayerNorm has the config's eps"
+    gaps = {}
+    for eps in eps_values:
+        for m in norms:
+            m.eps = eps
+        gaps[eps] = (ours - bert(**hf_in).last_hidden_state)[real].abs().max().item()
+    return gaps
 
 
 @pytest.mark.heavy  # the full-size MiniLM in both frameworks
@@ -72,8 +82,7 @@ def test_imported_encoder_reproduces_bert_hidden_states(ckpt, fairseq_encoder, r
     real = hf_in["attention_mask"].bool()
     with torch.no_grad():
         ours = fairseq_encoder(tokens, features_only=True)[0]
-        gaps = {eps: (ours - _bert(eps)(**hf_in).last_hidden_state)[real].abs().max().item()
-                for eps in (1e-5, 1e-12)}
+        gaps = _bert_gaps(ours, hf_in, real, (1e-5, 1e-12))
     print(f"max abs diff over {int(real.sum())} tokens: {gaps}")
     assert gaps[1e-5] < HIDDEN_ATOL, f"fairseq vs HF (eps 1e-5): {gaps[1e-5]:.2e} >= {HIDDEN_ATOL:.0e}"
     assert gaps[1e-12] > HIDDEN_ATOL, f"eps 1e-12 gap {gaps[1e-12]:.2e} should exceed {HIDDEN_ATOL:.0e}"
