@@ -188,11 +188,18 @@ def test_mcnemar_counts_the_discordant_pairs_and_holm_adjusts():
     assert stats.holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
 
 
-def test_holm_matches_statsmodels_with_ties_and_caps():
+def test_holm_matches_statsmodels_with_ties_and_caps(monkeypatch):
+    import gc
+
     from statsmodels.stats.multitest import multipletests
 
     family = [0.2, 0.001, 0.04, 0.04, 1.0, 0.5, 0.0125, 0.3]
-    assert stats.holm(family) == pytest.approx(list(multipletests(family, method="holm")[1]))
+    # statsmodels' holm branch ends with gc.collect() (memory housekeeping, no part of its result): a full
+    # collection of the session's heap (torch, transformers, ...) took 0.5-0.8 s of the inner loop
+    monkeypatch.setattr(gc, "collect", lambda *args: 0)
+    reference = list(multipletests(family, method="holm")[1])
+    monkeypatch.undo()
+    assert stats.holm(family) == pytest.approx(reference)
     assert stats.holm([]) == [] and stats.mcnemar_counts(0, 0) == 1.0
     assert stats.mcnemar_counts(10, 2) == pytest.approx(scipy_binom.sf(9, 12, 0.5))
 
