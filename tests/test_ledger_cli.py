@@ -110,23 +110,43 @@ def test_a_bad_path_is_one_line_naming_it_and_nothing_is_written(tmp_path, capsy
     assert sorted(p.name for p in tmp_path.iterdir()) == before and (tmp_path / "f").read_text() == "keep"
 
 
-def _imports(argv, tmp_path, how=("-m", "harness")) -> set[str]:
-    proc = subprocess.run([sys.executable, "-X", "importtime", *how, *argv], env=child_env(tmp_path / "c"),
-                          capture_output=True, text=True, timeout=120)
-    return {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
-
-
 HEAVY = {"torch", "fairseq", "transformers", "peft", "scipy", "matplotlib"}
 
 
-@pytest.mark.heavy  # 8 interpreters: what each process imports
+# One interpreter runs each command line as ``python -m harness ARGV`` does (runpy, as ``-m``), one after
+# the other, and writes the heavy packages loaded after each: what one command imports is in the union of
+# what it and the ones before it loaded, so a heavy package absent after the last is absent from every one.
+# Last, it imports a module that loads scipy: the check must see that one.
+_EACH = """import json, runpy, sys
+argvs, out, heavy, found = json.loads(sys.argv[1]), sys.argv[2], set(json.loads(sys.argv[3])), []
+loaded = lambda: sorted(heavy & {m.split(".")[0] for m in sys.modules})
+for argv in argvs:
+    sys.argv = ["harness", *argv]
+    try:
+        runpy.run_module("harness", run_name="__main__", alter_sys=True)
+    except SystemExit:
+        pass
+    found.append(loaded())
+import harness.claims.stats
+found.append(loaded())
+open(out, "w").write(json.dumps(found))
+"""
+
+
+@pytest.mark.heavy  # an interpreter: what each command imports
 def test_help_and_bad_input_import_nothing_heavy(tmp_path):
+    import json
+
     bad = write(tmp_path / "bad.toml", "malformed")
     bad_expected = tmp_path / "smoke.fp32.json"
     bad_expected.write_text("{")
-    for argv in (["--help"], ["ledger", "--claims", str(bad)], ["ledger", "--results", str(tmp_path / "none")],
-                 ["audit", str(bad)], ["ledger", "--fail-on", "x"], ["doctor"],
-                 ["gate", str(tmp_path), "--expected", str(bad_expected)]):
-        heavy = HEAVY & _imports(argv, tmp_path)
-        assert not heavy, f"{argv}: imports {sorted(heavy)}"
-    assert "scipy" in _imports([], tmp_path, ("-c", "import harness.claims.stats")), "the check sees imports"
+    argvs = (["--help"], ["ledger", "--claims", str(bad)], ["ledger", "--results", str(tmp_path / "none")],
+             ["audit", str(bad)], ["ledger", "--fail-on", "x"], ["doctor"],
+             ["gate", str(tmp_path), "--expected", str(bad_expected)])
+    out = tmp_path / "heavy.json"
+    proc = subprocess.run([sys.executable, "-c", _EACH, json.dumps(argvs), str(out), json.dumps(sorted(HEAVY))],
+                          env=child_env(tmp_path / "c"), capture_output=True, text=True, timeout=120)
+    assert out.exists(), proc.stderr[-2000:]
+    *found, sees = json.loads(out.read_text())
+    assert len(found) == len(argvs) and not any(found), {" ".join(a): f for a, f in zip(argvs, found) if f}
+    assert "scipy" in sees, f"the check sees imports: {sees}"
