@@ -153,6 +153,9 @@ def tiny_cli(tmp_path_factory):
     return faults.TINY_PROFILE, tiny.make_data(root / "data"), faults.make_cli_checkpoint(root / "checkpoint")
 
 
+from tests.tiny_cache import tiny_cache, tiny_cli_cache  # noqa: E402,F401 - the process tests' cells (tests/tiny_cache.py)
+
+
 def _pin_fixture(profile):
     @pytest.fixture(scope="session")
     def pin(request):

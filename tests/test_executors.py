@@ -1,9 +1,10 @@
-"""``reproduce --executor slurm`` (harness/executors.py): one submitit job per cell through the run
-cache. The training tests run the real path through submitit's local executor (``--slurm-cluster
+"""``reproduce --executor slurm`` (harness/runs/slurm.py): one submitit job per cell through the run
+cache. The training test runs the real path through submitit's local executor (``--slurm-cluster
 local``): real processes, the job function and its arguments pickled, a real cache; submitit is
-never mocked. The tiny profile (tests/data/tiny.toml): seconds per run; the training tests use its
-pretrained cells alone (one fairseq and one HF cell per seed: the fewest that show reuse and a
-resubmitted job, and never more jobs at once than the 2 cores of CI).""" 
+never mocked. The tiny profile (tests/data/tiny.toml) with its pretrained cells alone (one fairseq
+and one HF cell per seed): the cells it does not submit come from the session's tiny cache
+(tests/tiny_cache.py), so each call submits one job at most, the fewest that show reuse and a
+resubmitted job."""
 
 from __future__ import annotations
 
@@ -34,23 +35,13 @@ def run_cli(tiny, tmp_path, monkeypatch, capsys):
     checkpoint: it has no tokenizer files): (exit code, stdout, stderr)."""
     _, data_dir, ckpt = tiny
 
-    def run(*argv, checkpoint=ckpt, out="out", profile=TINY):
-        monkeypatch.setattr(reproduce, "resolve_inputs", lambda profile, data=None, ck=None: (data_dir, checkpoint))
+    def run(*argv, checkpoint=ckpt, data=data_dir, out="out", profile=TINY):
+        monkeypatch.setattr(reproduce, "resolve_inputs", lambda profile, data_=None, ck=None: (data, checkpoint))
         rc = cli(["reproduce", "--profile", str(profile), "--cache", str(tmp_path / "cache"), "--out", str(tmp_path / out), *argv])
         captured = capsys.readouterr()
         return rc, captured.out, captured.err
 
     return run
-
-
-@pytest.fixture
-def pretrained_only(tmp_path) -> Path:
-    """The tiny profile (same name, so the same cells) with its pretrained cells alone: 2 cells per seed."""
-    text = Path(TINY).read_text()
-    assert 'inits = ["pretrained", "random"]' in text
-    path = tmp_path / "tiny.toml"
-    path.write_text(text.replace('inits = ["pretrained", "random"]', 'inits = ["pretrained"]'))
-    return path
 
 
 def _counts(out: str) -> tuple[int, int]:
@@ -131,56 +122,57 @@ def test_a_compute_nodes_entry_counts_as_cached_on_the_login_node(tiny, tmp_path
 
 
 @pytest.mark.train
-def test_seeds_0_1_through_submitit_reuse_seed_0_and_a_second_call_submits_nothing(run_cli, tmp_path,
-                                                                                     pretrained_only):
-    rc, out, err = run_cli("--seeds", "0", out="first", profile=pretrained_only)  # the local pool: 1 seed x 2 cells
-    assert rc == 0, err[-3000:]
-    first = {r.spec: r for r in load_results(tmp_path / "first" / "results").all()}
-    assert len(first) == 2, sorted(s.name for s in first)
+@pytest.mark.xdist_group("processes")
+def test_through_submitit_cached_cells_are_reused_a_dead_job_is_resubmitted_and_a_last_call_submits_nothing(
+        run_cli, tmp_path, tiny_cache, monkeypatch):
+    """``--seeds 0-1`` four times, as a user would: fairseq seed 0 and HF seeds 0-1 are cached (trained
+    under ``--seeds 0`` / ``--seeds 1``), so each call submits at most the one cell it lacks. The
+    first job dies: no entry, the call says so; the next call (``--no-wait``) submits it again and
+    returns its job id; the third collects it (waits, submits none); the fourth finds every cell
+    cached and submits nothing."""
+    import submitit
 
-    argv = ("--seeds", "0-1", "--executor", "slurm", "--slurm-cluster", "local")
-    rc, out, err = run_cli(*argv, out="second", profile=pretrained_only)
-    assert rc == 0, (out[-3000:], err[-3000:])
-    assert _counts(out) == (2, 2), out  # seed 0 from the cache; seed 1 one job per cell (2 jobs: 2 cores)
-    second = {r.spec: r for r in load_results(tmp_path / "second" / "results").all()}
-    assert sorted(s.name for s in second) == sorted(s.name for s in reproduce.specs_of(
-        dataclasses.replace(load_profile(pretrained_only), seeds=tuple(range(2))))), sorted(s.name for s in second)
-    for spec, r in first.items():  # a seed trained under --seeds 0 is the same entry under --seeds 0-1
-        assert (second[spec].provenance["cache_key"], second[spec].test_accuracy) == (
-            r.provenance["cache_key"], r.test_accuracy), spec.name
-    assert "n=2+2" in out, out  # the ledger's fresh C4 row uses every seed it finds
-    report = (tmp_path / "second" / "report" / "report.md").read_text()
-    assert "Seed 1" in report, report[:2000]
-
-    rc, out, err = run_cli(*argv, out="third", profile=pretrained_only)
-    assert rc == 0 and _counts(out) == (4, 0), out  # everything cached: nothing submitted
-    third = {r.spec: r.provenance["cache_key"] for r in load_results(tmp_path / "third" / "results").all()}
-    assert third == {s: r.provenance["cache_key"] for s, r in second.items()}
-
-
-@pytest.mark.train
-def test_a_job_that_dies_leaves_no_entry_and_the_next_call_resubmits_it(run_cli, tiny, tmp_path, pretrained_only):
     from tests.tiny import DyingCheckpoint
 
-    _, _, ckpt = tiny
+    # submitit waits 15 s for a dead job's result file to appear on a slow shared filesystem before
+    # it reports the job's stderr (harness.runs.slurm._why); here the filesystem is local
+    monkeypatch.setattr(submitit.core.core.Job, "_results_timeout_s", 0)
+    cached = tiny_cache.results
+    tiny_cache.copy(tmp_path / "cache")
     marker = tmp_path / "die"
     marker.touch()
-    dying = DyingCheckpoint(ckpt.dir, ckpt.hash, marker)  # same hash: the same cells, the same cache keys
-    argv = ("--seeds", "7", "--executor", "slurm", "--slurm-cluster", "local")
-    rc, out, err = run_cli(*argv, checkpoint=dying, profile=pretrained_only)
-    dead = re.findall(r"job (\d+) \((tiny-\S+-seed7)\) ended without a cache entry", out)
-    assert rc == 1 and len(dead) == 2, (rc, out[-3000:])  # every job killed (SIGKILL) before training
-    assert not list((tmp_path / "cache").glob("tiny-*-seed7-*.json")), "a dead job left an entry"
+    dying = DyingCheckpoint(tiny_cache.checkpoint, marker)  # same hash: the same cells, the same cache keys
+    inputs = {"data": tiny_cache.data, "checkpoint": dying, "profile": tiny_cache.profile}
+    argv = ("--seeds", "0-1", "--executor", "slurm", "--slurm-cluster", "local")
+    rc, out, err = run_cli(*argv, out="first", **inputs)
+    dead = re.findall(r"job (\d+) \((tiny-\S+)\) ended without a cache entry", out)
+    assert rc == 1 and _counts(out) == (3, 1), (rc, out[-3000:])  # the cached cells are not submitted
+    assert [cell for _, cell in dead] == ["tiny-fairseq-pretrained-seed1"], out[-3000:]  # SIGKILLed
+    assert not list((tmp_path / "cache").glob("tiny-fairseq-pretrained-seed1-*.json")), "a dead job left an entry"
+    assert not (tmp_path / "first" / "results").exists()
 
     marker.unlink()
-    rc, out, err = run_cli(*argv, "--no-wait", checkpoint=dying, profile=pretrained_only)
-    assert rc == 0 and _counts(out) == (0, 2), out  # the dead cells are submitted again
-    m = re.search(r"2 cells still running \(jobs (.*)\): run the same command again to collect", out)
+    rc, out, err = run_cli(*argv, "--no-wait", out="second", **inputs)
+    assert rc == 0 and _counts(out) == (3, 1), out  # the dead cell is submitted again
+    m = re.search(r"1 cells still running \(jobs (.*)\): run the same command again to collect", out)
     assert m, out  # --no-wait: the job ids, no results yet
     ids = dict(pair.split("=") for pair in m.group(1).split(", "))
-    assert not set(ids.values()) & {j for j, _ in dead}, (ids, dead)
-    assert not (tmp_path / "out" / "results").exists()
+    assert list(ids) == ["tiny-fairseq-pretrained-seed1"] and not set(ids.values()) & {j for j, _ in dead}, (ids, dead)
+    assert not (tmp_path / "second" / "results").exists()
 
-    rc, out, err = run_cli(*argv, checkpoint=dying, profile=pretrained_only)  # collects: waits, submits none
-    assert rc == 0 and _counts(out)[1] == 0, out
-    assert len(load_results(tmp_path / "out" / "results").all()) == 2
+    rc, out, err = run_cli(*argv, out="third", **inputs)  # collects: waits, submits none
+    assert rc == 0 and _counts(out)[1] == 0, (out[-3000:], err[-3000:])
+    third = {r.spec: r for r in load_results(tmp_path / "third" / "results").all()}
+    assert sorted(s.name for s in third) == sorted(s.name for s in reproduce.specs_of(
+        dataclasses.replace(load_profile(tiny_cache.profile), seeds=(0, 1)))), sorted(s.name for s in third)
+    for spec, r in cached.items():  # a cell trained under --seeds 0 (or 1) is the same entry under --seeds 0-1
+        assert (third[spec].provenance["cache_key"], third[spec].test_accuracy) == (
+            r.provenance["cache_key"], r.test_accuracy), spec.name
+    assert "n=2+2" in out, out  # the ledger's fresh C4 row uses every seed it finds
+    report = (tmp_path / "third" / "report" / "report.md").read_text()
+    assert "Seed 1" in report, report[:2000]
+
+    rc, out, err = run_cli(*argv, out="fourth", **inputs)
+    assert rc == 0 and _counts(out) == (4, 0), out  # everything cached: nothing submitted
+    fourth = {r.spec: r.provenance["cache_key"] for r in load_results(tmp_path / "fourth" / "results").all()}
+    assert fourth == {s: r.provenance["cache_key"] for s, r in third.items()}

@@ -21,18 +21,23 @@ def test_default_jobs_fill_the_cores_without_oversubscribing(monkeypatch, tiny):
 
 
 @pytest.mark.train
-def test_a_cell_run_beside_others_gives_what_it_gives_alone(tiny, tmp_path):
-    profile, data_dir, ckpt = tiny
+@pytest.mark.xdist_group("processes")
+def test_a_cell_run_beside_others_gives_what_it_gives_alone(tiny_cache, tmp_path):
+    from harness.core.config import load_profile
+
+    profile = load_profile(tiny_cache.profile)
     cell = RunSpec(profile.name, "fairseq", "pretrained", 0)
-    others = [RunSpec(profile.name, "hf", "random", 1)]  # one other cell: 2 at once on 2 cores
-    alone = reproduce.compute([cell], profile, data_dir, ckpt, tmp_path / "alone", jobs=1)[cell]
-    side_by_side = reproduce.compute([cell, *others], profile, data_dir, ckpt, tmp_path / "parallel", jobs=2)
+    alone = tiny_cache.results[cell]  # trained alone, in the session's process (tests/tiny_cache.py)
+    others = [RunSpec(profile.name, "fairseq", "pretrained", 1)]  # one other cell: 2 at once on 2 cores
+    side_by_side = reproduce.compute([cell, *others], profile, tiny_cache.data, tiny_cache.checkpoint,
+                                     tmp_path / "parallel", jobs=2)
     beside = side_by_side[cell]
     assert (beside.valid_accuracy, beside.test_accuracy) == (alone.valid_accuracy, alone.test_accuracy), (
         f"{cell.name}: alone valid {alone.valid_accuracy} test {alone.test_accuracy}; "
         f"with -j 2 beside {[s.name for s in others]}: valid {beside.valid_accuracy} test {beside.test_accuracy}"
     )
     assert beside.provenance["cache_key"] == alone.provenance["cache_key"]
+    assert beside.provenance["key_parts"]["environment"] == alone.provenance["key_parts"]["environment"]
     assert list(side_by_side) == [cell, *others]  # in the order asked, whatever finished first
 
 

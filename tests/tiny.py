@@ -85,17 +85,29 @@ def make_checkpoint(out: Path, seed: int = 1234, planted: bool = False) -> TinyC
     return TinyCheckpoint(out, digest.hexdigest())
 
 
-@dataclass(frozen=True)
-class DyingCheckpoint(TinyCheckpoint):
-    """A tiny checkpoint whose reader is killed (SIGKILL: no exception, no result, no cache entry)
-    while ``marker`` exists: a training job that dies, as on a preempted or OOM-killed node."""
+class DyingCheckpoint:
+    """A checkpoint (any: its hash, so the cells and their cache keys, unchanged) whose job is killed
+    (SIGKILL: no exception, no result, no cache entry) as it unpickles its arguments while ``marker``
+    exists: a training job that dies, as on a preempted or OOM-killed node. It dies before importing
+    torch, so a dying job costs a fraction of a second."""
 
-    marker: Path | None = None
+    def __init__(self, checkpoint, marker: Path):
+        self.checkpoint, self.marker = checkpoint, marker
 
-    def dictionary(self):
-        import os
-        import signal
+    def __getattr__(self, name):
+        if name in ("checkpoint", "marker"):
+            raise AttributeError(name)
+        return getattr(self.checkpoint, name)
 
-        if self.marker is not None and self.marker.exists():
-            os.kill(os.getpid(), signal.SIGKILL)
-        return super().dictionary()
+    def __reduce__(self):
+        return _arrive, (self.checkpoint, self.marker)
+
+
+def _arrive(checkpoint, marker: Path):
+    """Unpickling a :class:`DyingCheckpoint` (in the job): SIGKILL while ``marker`` exists."""
+    import os
+    import signal
+
+    if marker.exists():
+        os.kill(os.getpid(), signal.SIGKILL)
+    return checkpoint

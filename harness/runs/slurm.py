@@ -94,8 +94,8 @@ def options(args, profile, cache_root) -> Options:
         raise ValueError("--executor slurm: no sbatch on PATH; submit from a Slurm login node "
                          "(--slurm-cluster local runs the same jobs on this machine)")
     folder = Path(args.slurm_folder) if args.slurm_folder else cache_root_of(cache_root) / "submitit"
-    return Options(spec, folder.resolve(), args.slurm_cluster, not args.no_wait,
-                   2.0 if args.slurm_cluster == "local" else 30.0)
+    return Options(spec, folder.resolve(), args.slurm_cluster, not args.no_wait,  # local: /proc, a few files
+                   0.5 if args.slurm_cluster == "local" else 30.0)
 
 
 def job_cell(spec, profile, data_dir, checkpoint, cache_root):
