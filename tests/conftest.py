@@ -1,7 +1,7 @@
 """Fixtures that train: one session fixture per (profile, framework, init, seed) cell, named
 ``<profile>_<framework>_<init>_seed<seed>`` (e.g. ``smoke_fairseq_pretrained_seed0``), each a
 ``RunResult`` from ``harness.runs.get_or_run`` -- cached on disk and file-locked, so a warm rerun
-trains nothing and pytest-xdist workers share the runs. No training loop lives here. The first
+trains nothing and pytest-xdist workers share the runs (one worker trains, the others wait on a lock). No training loop lives here. The first
 cell asked for trains the profile's missing cells side by side (``<profile>_cells``, through
 ``harness.reproduce.compute``, as ``python -m harness reproduce -j`` does).
 
@@ -15,14 +15,12 @@ asks for them.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from harness.core.config import load_profile
 from harness.core.records import RunSpec
-from harness.runs.cache import get_or_run
 
 FRAMEWORKS = ("fairseq", "hf")
 SMOKE = load_profile("smoke")
@@ -55,11 +53,19 @@ def lab_inputs():
 def _all_cells_fixture(profile_name: str):
     @pytest.fixture(scope="session")
     def all_cells(request) -> dict:
+        from filelock import FileLock
+
         from harness.runs import local as reproduce
+        from harness.runs.cache import cache_root_of
 
         profile, data_dir, checkpoint = request.getfixturevalue(f"{profile_name}_inputs")
-        return reproduce.compute(reproduce.specs_of(profile, FRAMEWORKS), profile, data_dir, checkpoint,
-                                 jobs=reproduce.default_jobs(profile))
+        # Under pytest-xdist every worker asks for the cells; the first one trains the missing cells side
+        # by side while the others wait on this lock, then find them all in the cache (never 2 x 2 at once).
+        lock = cache_root_of() / f".{profile_name}-cells.lock"
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(lock):
+            return reproduce.compute(reproduce.specs_of(profile, FRAMEWORKS), profile, data_dir, checkpoint,
+                                     jobs=reproduce.default_jobs(profile))
 
     all_cells.__doc__ = (f"Every {profile_name} cell, ``{{RunSpec: RunResult}}``, trained the first time any "
                          "is asked for, as many at once as the main job would (``reproduce.default_jobs``)")
@@ -71,8 +77,6 @@ def _cell_fixture(profile_name: str, framework: str, init: str, seed: int):
     def cell(request):
         profile, data_dir, checkpoint = request.getfixturevalue(f"{profile_name}_inputs")
         spec = RunSpec(profile.name, framework, init, seed)
-        if os.environ.get("PYTEST_XDIST_WORKER"):  # xdist is the parallelism: one cell at a time
-            return get_or_run(spec, profile, data_dir, checkpoint)
         return request.getfixturevalue(f"{profile_name}_cells")[spec]
 
     cell.__doc__ = f"{framework} fine-tune, {init} init, seed {seed}, at the {profile_name} scale"
