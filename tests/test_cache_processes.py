@@ -57,10 +57,11 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_sigkill_mid_training_leaves_no_entry_no_result_and_the_rerun_recomputes(tiny_cli_cache, tmp_path,
                                                                                   monkeypatch, capsys):
-    """``reproduce -j 2`` (fairseq seeds 0-2; HF cached) SIGKILLed once a cell is done and another is
-    past its first epoch: its worker processes die with it (no orphan keeps training and writing
-    into the cache); the cells done keep their entries, the ones killed mid-training leave none,
-    and no result is written; the same command again recomputes exactly the cells killed."""
+    """``reproduce -j 2`` (fairseq seeds 0-2; HF cached) SIGKILLed once seeds 0 and 1 are done and
+    seed 2 is past its first epoch: its worker processes (one training, one idle) die with it (no
+    orphan keeps training and writing into the cache); the cells done keep their entries, the one
+    killed mid-training leaves none, and no result is written; the same command again recomputes
+    exactly the cell killed."""
     import time
 
     profile = _profile(tiny_cli_cache, tmp_path, fairseq_epochs=EPOCHS, seeds="[0, 1, 2]")
@@ -69,15 +70,15 @@ def test_sigkill_mid_training_leaves_no_entry_no_result_and_the_rerun_recomputes
     copied = tiny_cli_cache.copy(cache / "runs")
     args = reproduce_args(profile, tiny_cli_cache.data, tiny_cli_cache.checkpoint_dir, out) + ["-j", "2"]
 
-    def moment() -> bool:  # a cell done, and another past its first epoch's checkpoint, still training
+    def moment() -> bool:  # two cells done (side by side); the third past its first epoch, still training
         events = trainings(log)
         done = {n for n, e in events if e == "done"}
         running = {n for n, e in events if e == "start"} - done
-        return bool(done) and any(any(work.glob(f"{n}-*/checkpoints/checkpoint1.pt")) for n in running)
+        return len(done) == 2 and any(any(work.glob(f"{n}-*/checkpoints/checkpoint1.pt")) for n in running)
 
     child = harness_cli(*args, cache=cache, log=log)
     try:
-        wait_for(moment, 240, "a cell done and another past its first epoch", child)
+        wait_for(moment, 240, "two cells done and the third past its first epoch", child)
         workers = _children(child.pid)
         assert len(workers) >= 2, f"reproduce -j 2 runs {len(workers)} worker processes"
         os.kill(child.pid, signal.SIGKILL)
@@ -99,7 +100,7 @@ def test_sigkill_mid_training_leaves_no_entry_no_result_and_the_rerun_recomputes
     events = trainings(log)
     done = sorted(n for n, e in events if e == "done")
     killed = sorted({n for n, e in events if e == "start"} - set(done))
-    assert done and killed, events  # one cell done before the kill, one killed mid-training at least
+    assert len(done) == 2 and len(killed) == 1, events  # two done, one (seed 2, the third) killed mid-training
     survivors = _entries(cache)
     assert sorted(n.rsplit("-", 1)[0] for n in survivors if n not in copied) == done, (sorted(survivors), events)
     for name in survivors:
