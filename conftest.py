@@ -4,6 +4,7 @@
 without CUDA every GPU test skips with its reason (see ``harness.requires``).
 """
 
+import gc
 import os
 
 import pytest
@@ -30,6 +31,14 @@ def pytest_configure(config):
     import harness.core.env
 
     harness.core.env.setup()
+    # torch's modules (and, after collection, every test module's imports) live as long as the session:
+    # frozen out of the cyclic GC, whose full collections would walk them again each time (measured:
+    # GC 3.5 s -> 2.9 s of the inner loop, ~1.5 s less CPU). Objects made by the tests are collected as before.
+    gc.freeze()
+
+
+def pytest_collection_finish(session):
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(config, items):
