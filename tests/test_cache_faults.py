@@ -1,7 +1,7 @@
 """The run cache under faults (issue 12, items 2-5): damaged entries are reported and recomputed,
 never returned; a killed lock holder never blocks; the embedded import is never swapped under a
 run; non-deterministic kernels are recorded in the result. Real processes and real files; the
-runner is a stand-in that records its calls (the SIGKILL test in test_concurrency.py trains)."""
+runner is a stand-in that records its calls (the SIGKILL test in test_cache_processes.py trains)."""
 
 import dataclasses
 import io

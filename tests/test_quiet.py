@@ -1,6 +1,6 @@
 """fairseq's noise stays out of the user's output (issue 12, item 6): Hydra's deprecation notices,
 torch.load's weights_only note and the INFO lines of its optional dependencies. (The training path
-is checked on a real ``reproduce`` in test_concurrency.py.)"""
+is checked on a real ``reproduce`` in test_cache_processes.py.)"""
 
 import subprocess
 import sys
