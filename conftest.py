@@ -26,7 +26,29 @@ def pytest_addoption(parser):
     )
 
 
+def _xdist_controller(config) -> bool:
+    """True in the pytest-xdist controller, which only hands tests to its workers (pytest-xdist's own test)."""
+    return (not hasattr(config, "workerinput") and not config.getoption("collectonly")
+            and config.getoption("dist", "no") != "no" and bool(config.getoption("tx", None)))
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` (tox.ini's addopts): ``$PYTEST_XDIST_AUTO_NUM_WORKERS`` if set; for a run of the GPU
+    tests alone (``-m gpu``), one worker per GPU (at least one: without CUDA they skip); else one
+    worker per core this process may use."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "").isdigit():
+        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    expr = config.getoption("markexpr", "") or ""
+    if "gpu" in expr and "not gpu" not in expr:
+        import torch
+
+        return max(1, torch.cuda.device_count())
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def pytest_configure(config):
+    if _xdist_controller(config):
+        return  # the workers import torch and set it up; the controller starts them without waiting for it
     # harness.core.env sets the fairseq/torch work-arounds once, before any test imports fairseq.
     import harness.core.env
 
