@@ -3,7 +3,7 @@
     python tests/bench/tiers.py            # the inner loop, then the CPU tier
     python tests/bench/tiers.py --inner    # the inner loop alone
     python tests/bench/tiers.py --slow     # ... and the slow tier (minutes to tens of minutes)
-    python tests/bench/tiers.py -- -n 2    # extra pytest arguments, e.g. xdist workers
+    python tests/bench/tiers.py -- -n 0    # extra pytest arguments, e.g. one process instead of xdist workers
 
 The budgets (tox.ini, README): the inner loop ``pytest -m "not gpu and not train"`` <= 30 s warm; the
 CPU tier ``pytest -m "not gpu"`` <= 120 s with the smoke cells cached; the slow tier
