@@ -9,6 +9,7 @@ result's provenance back as labelled rows.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def _order(r: RunResult):
     return (r.spec.framework, r.spec.init, r.spec.seed)
 
 
-_READ: dict[tuple[str, bytes], RunResult] = {}  # (a file, its bytes) -> the result they hold
+_READ: dict[tuple[str, bytes], RunResult] = {}  # (a file, the sha256 of its bytes) -> the result they hold
 
 
 def _load(path: Path) -> RunResult:
@@ -58,7 +59,7 @@ def _load(path: Path) -> RunResult:
         data = path.read_bytes()
     except OSError:
         return load_result(path)  # its error names the file
-    key = (str(path), data)
+    key = (str(path), hashlib.sha256(data).digest())  # the digest, not the bytes: a few MB, not hundreds
     if key not in _READ:
         result = load_result(path)
         if path.read_bytes() != data:
