@@ -34,10 +34,13 @@ def _xdist_controller(config) -> bool:
 
 def pytest_xdist_auto_num_workers(config):
     """``-n auto`` (tox.ini's addopts): ``$PYTEST_XDIST_AUTO_NUM_WORKERS`` if set; for a run of the GPU
-    tests alone (``-m gpu``), one worker per GPU (at least one: without CUDA they skip); else one
-    worker per core this process may use."""
+    tests alone (``-m gpu``), one worker per GPU (at least one: without CUDA they skip); with
+    ``--benchmark-enable``, none (pytest-benchmark times nothing under xdist, and a benchmark wants the
+    cores to itself); else one worker per core this process may use."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "").isdigit():
         return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    if config.getoption("--benchmark-enable", default=False):
+        return 0
     expr = config.getoption("markexpr", "") or ""
     if "gpu" in expr and "not gpu" not in expr:
         import torch
