@@ -130,7 +130,6 @@ def test_tost_power_is_memoized_on_its_arguments():
     assert planning._tost_power.cache_info().hits == hits + 1, planning._tost_power.cache_info()
 
 
-
 def test_tost_power_points_are_stored_across_sessions_bit_exact(tmp_path, monkeypatch):
     """The integrated points persist (``<cache>/facts/tost_power-<key>.json``, keyed by power.py's bytes
     and numpy's and scipy's versions): a point read back is the integration's float, bit for bit."""
@@ -148,6 +147,7 @@ def test_tost_power_points_are_stored_across_sessions_bit_exact(tmp_path, monkey
     finally:
         planning._stored.cache_clear()
         planning._stored().update(before)
+
 
 def test_the_plan_gives_the_seeds_across_the_sds_confidence_interval():
     """3 + 3 seeds with unequal SDs: the variance the plan uses has Welch-Satterthwaite df 2.99 (not
